@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// The test command behind `npm test`: typecheck, lint, format check, then every *.test.ts under
+// src/ and test/ (and lab/ when root), then the infra package's tests. Prints node:test's summary.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const onlyUnit = args.has('--only-unit');
+
+function run(cmd, cmdArgs, opts = {}) {
+  console.log(`\n$ ${cmd} ${cmdArgs.join(' ')}`);
+  const r = spawnSync(cmd, cmdArgs, { stdio: 'inherit', ...opts });
+  if (r.status !== 0) {
+    console.error(`\n${cmd} ${cmdArgs[0] ?? ''} failed (exit ${r.status ?? r.signal})`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+function findTests(dir) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name !== 'node_modules' && e.name !== 'fixtures') out.push(...findTests(p));
+    } else if (e.name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+if (!onlyUnit) {
+  run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+  run('npx', ['eslint', '.']);
+  run('npx', ['prettier', '--check', '.']);
+  run('npx', ['tsc', '-p', 'tsconfig.build.json']);
+}
+
+const dirs = ['src', 'test'];
+if (!onlyUnit) dirs.push('lab');
+const files = dirs.flatMap(findTests).sort();
+run(process.execPath, ['--import', 'tsx', '--test', '--test-timeout=120000', ...files], {
+  env: { ...process.env, NODE_ENV: 'test' },
+});
+
+if (!onlyUnit && existsSync('infra/package.json')) {
+  if (!existsSync('infra/node_modules')) run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: 'infra' });
+  run('npm', ['test'], { cwd: 'infra' });
+}

@@ -1,0 +1,87 @@
+/**
+ * Access-log formats (squid native and JSON lines) and the writer's flush on close.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { AccessRecord } from '../proxy/records.js';
+import { createRecordWriter, formatJson, formatSquid } from './access-log.js';
+
+const base: AccessRecord = {
+  time: '2026-01-02T03:04:05.678Z',
+  id: 'abc-1',
+  client: '10.0.0.5',
+  method: 'GET',
+  scheme: 'http',
+  host: 'files.example.org',
+  port: 80,
+  path: '/a/b',
+  decision: 'allow',
+  mode: 'enforce',
+  wouldDeny: false,
+  reason: 'allowed',
+  rule: '.example.org (cordon.yaml:http.allow[0])',
+  group: 'default',
+  resolved: '93.184.216.34',
+  status: 200,
+  bytesUp: 0,
+  bytesDown: 1234,
+  dnsMs: 1.5,
+  connectMs: 2.25,
+  durationMs: 45.4,
+  policyVersion: 3,
+};
+
+describe('access log formats', () => {
+  const table: { name: string; rec: Partial<AccessRecord>; line: string }[] = [
+    {
+      name: 'allowed HTTP request',
+      rec: {},
+      line: '1767323045.678     45 10.0.0.5 TCP_MISS/200 1234 GET http://files.example.org/a/b - HIER_DIRECT/93.184.216.34 -\n',
+    },
+    {
+      name: 'allowed tunnel',
+      rec: { method: 'CONNECT', scheme: 'https', port: 443, path: null, status: 200 },
+      line: '1767323045.678     45 10.0.0.5 TCP_TUNNEL/200 1234 CONNECT files.example.org:443 - HIER_DIRECT/93.184.216.34 -\n',
+    },
+    {
+      name: 'denied request',
+      rec: { decision: 'deny', reason: 'not_allowlisted', status: 403, resolved: null, bytesDown: 0, port: 8080 },
+      line: '1767323045.678     45 10.0.0.5 TCP_DENIED/403 0 GET http://files.example.org:8080/a/b - HIER_NONE/- -\n',
+    },
+    {
+      name: 'malformed request',
+      rec: { decision: 'deny', host: '-', method: '-', status: 400, resolved: null, bytesDown: 0 },
+      line: '1767323045.678     45 10.0.0.5 NONE_NONE/400 0 - - - HIER_NONE/- -\n',
+    },
+    {
+      name: 'IPv6 destination',
+      rec: { method: 'CONNECT', host: '2001:db8::1', port: 443, path: null },
+      line: '1767323045.678     45 10.0.0.5 TCP_TUNNEL/200 1234 CONNECT [2001:db8::1]:443 - HIER_DIRECT/93.184.216.34 -\n',
+    },
+  ];
+  for (const c of table) {
+    it(`formats a ${c.name} as squid does`, () => {
+      assert.equal(formatSquid({ ...base, ...c.rec }), c.line);
+    });
+  }
+
+  it('writes JSON lines with the fixed field names', () => {
+    const parsed = JSON.parse(formatJson(base)) as Record<string, unknown>;
+    for (const k of ['time', 'id', 'client', 'method', 'scheme', 'host', 'port', 'path', 'decision', 'mode', 'wouldDeny', 'reason', 'rule', 'resolved', 'status', 'bytesUp', 'bytesDown', 'dnsMs', 'connectMs', 'durationMs']) {
+      assert.ok(k in parsed, `field ${k}`);
+    }
+  });
+
+  it('flushes every record on close', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cordon-log-')), 'sub', 'access.log');
+    const w = createRecordWriter(file, formatJson);
+    for (let i = 0; i < 1000; i++) w.write({ ...base, id: `r${i}` });
+    await w.close();
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    assert.equal(lines.length, 1000);
+    assert.equal((JSON.parse(lines[999] ?? '{}') as { id: string }).id, 'r999');
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * @module cli/main
+ * The `cordon` command: parses the sub-command and hands over to it. Holds no logic of its own;
+ * returns the exit code, and only `bin/cordon.js` sets it on the process.
+ */
+import { runCheck } from './check.js';
+import { runImportSquid } from './import-squid.js';
+import { runLint } from './lint.js';
+import { runStart } from './start.js';
+
+export const USAGE = `cordon — egress gateway for data-science notebooks
+
+Usage:
+  cordon start [--config FILE] [--listen HOST:PORT]      run the gateway
+  cordon check <url | host:port> [--client IP] [--config FILE]
+                                                         show the decision for a destination (exit 0 allow, 1 deny)
+  cordon lint [--config FILE]                            validate the config, warn about risky entries
+  cordon import-squid <squid.conf> [--out DIR] [--force] convert a squid allowlist setup to cordon.yaml
+
+Without --config, the built-in default policy is used (deny everything, log decisions).
+Docs: README.md and docs/ in the package.`;
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  start: runStart,
+  check: runCheck,
+  lint: runLint,
+  'import-squid': runImportSquid,
+};
+
+/** Run the CLI; resolves to the process exit code (0 ok, 1 a "no" answer, 2 usage or error). */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    console.log(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    console.error(`cordon: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
+    return 2;
+  }
+  return command(rest);
+}
+
+/** Register extra commands (lifecycle, doctor, admin tools) without main.ts importing them all. */
+export function registerCommand(name: string, command: Command): void {
+  COMMANDS[name] = command;
+}

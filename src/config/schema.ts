@@ -1,0 +1,132 @@
+/**
+ * @module config/schema
+ * The zod schema of cordon.yaml: every key, its type and its default. Unknown keys are errors
+ * (`.strict()` everywhere). Defaults live here and only here; `defaults.ts` holds the built-in policy.
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(1).max(65535);
+const durationMs = z.number().int().min(1).max(24 * 3600 * 1000);
+
+const schemeSection = (defaultPort: number) =>
+  z
+    .object({
+      ports: z.array(port).min(1).default([defaultPort]),
+      allow: z.array(z.string().min(1)).default([]),
+      allowFiles: z.array(z.string().min(1)).default([]),
+    })
+    .strict()
+    .prefault({});
+
+export const modeSchema = z.enum(['enforce', 'report', 'learn']);
+
+const groupSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'use lowercase letters, digits, - and _'),
+    clients: z.array(z.string().min(1)).min(1),
+    mode: modeSchema.optional(),
+    learnUntil: z.string().datetime({ offset: true }).optional(),
+    /** When true (the default) the group also gets the top-level allowlists. */
+    inherit: z.boolean().default(true),
+    http: schemeSection(80),
+    https: schemeSection(443),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    listen: z.string().default('0.0.0.0:3128'),
+    clients: z
+      .array(z.string().min(1))
+      .default(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', '::1/128', 'fc00::/7']),
+    mode: modeSchema.default('enforce'),
+    learnUntil: z.string().datetime({ offset: true }).optional(),
+    http: schemeSection(80),
+    https: schemeSection(443),
+    groups: z.array(groupSchema).default([]),
+    dns: z
+      .object({
+        /** Static name → address map, like squid's hosts_file. */
+        hosts: z.record(z.string(), z.string()).prefault({}),
+        /** The only non-public ranges that may be dialled. Empty in production. */
+        allowPrivate: z.array(z.string()).default([]),
+        /** Resolver addresses (`ip` or `ip:port`); empty means the system's. */
+        servers: z.array(z.string()).default([]),
+        timeoutMs: durationMs.default(5000),
+        /** Dial IPv4 addresses before IPv6 ones. */
+        preferIpv4: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    tls: z
+      .object({
+        /** Refuse a CONNECT whose ClientHello has no SNI. */
+        requireSni: z.boolean().default(true),
+        /** Refuse non-TLS bytes in a tunnel to a TLS port. */
+        requireTls: z.boolean().default(true),
+        peekTimeoutMs: durationMs.default(10000),
+        maxClientHelloBytes: z.number().int().min(512).max(65536).default(16384),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        /** squid-format access log path; null to disable. */
+        access: z.string().nullable().default(null),
+        /** JSON-lines decision log path, `-` for stdout, null to disable. */
+        json: z.string().nullable().default('-'),
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
+      .strict()
+      .prefault({}),
+    deny: z
+      .object({
+        message: z.string().default('If you need this destination, ask your platform team to allow it.'),
+      })
+      .strict()
+      .prefault({}),
+    limits: z
+      .object({
+        maxHeaderBytes: z.number().int().min(1024).max(1048576).default(32768),
+        maxUrlLength: z.number().int().min(256).max(1048576).default(8192),
+        maxHeaders: z.number().int().min(8).max(1000).default(100),
+        maxConnections: z.number().int().min(1).default(10000),
+        maxConnectionsPerClient: z.number().int().min(1).default(2000),
+      })
+      .strict()
+      .prefault({}),
+    timeouts: z
+      .object({
+        headersMs: durationMs.default(30000),
+        idleMs: durationMs.default(60000),
+        connectMs: durationMs.default(10000),
+        upstreamHeadersMs: durationMs.default(120000),
+        tunnelIdleMs: durationMs.default(600000),
+        drainMs: durationMs.default(10000),
+      })
+      .strict()
+      .prefault({}),
+    admin: z
+      .object({
+        listen: z.string().default('127.0.0.1:9090'),
+        enabled: z.boolean().default(true),
+        metricsPublic: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    storage: z.object({ dir: z.string().default('./data') }).strict().prefault({}),
+    policy: z
+      .object({
+        /** `file:` (cordon.yaml itself), `s3://bucket/key` or `ssm:/parameter/name`. */
+        source: z.string().default('file:'),
+        pollSeconds: z.number().int().min(5).max(86400).default(30),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+/** cordon.yaml as written (input side of the schema). */
+export type CordonConfigInput = z.input<typeof configSchema>;
+/** cordon.yaml after validation and defaults. Paths are still as written. */
+export type CordonConfig = z.output<typeof configSchema>;

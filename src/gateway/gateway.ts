@@ -1,0 +1,137 @@
+/**
+ * @module gateway/gateway
+ * The running gateway: loads the config, starts the proxy with a runtime built from it, writes its
+ * records to the access logs, and hot-reloads on file change or `reload()` (SIGHUP). A reload that
+ * fails validation is refused with the reason logged and the last good policy stays in force; a good
+ * one is swapped in atomically (open connections keep the runtime they started with).
+ */
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createRecordWriter, formatJson, formatSquid, type RecordWriter } from '../audit/access-log.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { errorMessage } from '../errors.js';
+import type { AccessRecord } from '../proxy/records.js';
+import type { ProxyRuntime } from '../proxy/runtime.js';
+import { splitHostPort } from '../proxy/request-target.js';
+import { createProxyServer, type ProxyServerHandle } from '../proxy/server.js';
+import { buildRuntime } from './runtime.js';
+import { watchFiles, type FileWatcher } from './watch.js';
+
+export interface GatewayOptions {
+  /** cordon.yaml path; undefined runs the built-in default policy. */
+  configPath?: string | undefined;
+  /** Overrides `listen` from the config (`HOST:PORT`). */
+  listen?: string | undefined;
+  logger: Logger;
+  /** Watch the config and allowlist files (default true when a config path is given). */
+  watch?: boolean;
+}
+
+export interface ReloadResult {
+  ok: boolean;
+  version: number;
+  error?: string;
+}
+
+export interface Gateway {
+  start(): Promise<{ proxy: AddressInfo }>;
+  /** Re-read the config now. Never throws: a bad config is refused and reported. */
+  reload(trigger: string): ReloadResult;
+  stop(): Promise<void>;
+  current(): { loaded: LoadedConfig; runtime: ProxyRuntime };
+  /** Subscribe to every record (audit store, metrics, live tail). Returns an unsubscribe. */
+  onRecord(fn: (r: AccessRecord) => void): () => void;
+  /** Called after every successful reload with the new config. */
+  onReload(fn: (loaded: LoadedConfig, version: number) => void): () => void;
+}
+
+/** Parse `HOST:PORT` (`[v6]:PORT`) for a listener. */
+export function parseListen(value: string): { host: string; port: number } {
+  const { host, port } = splitHostPort(value, 0);
+  return { host: host.startsWith('[') ? host.slice(1, -1) : host, port };
+}
+
+function openWriters(loaded: LoadedConfig): RecordWriter[] {
+  const { access, json } = loaded.config.log;
+  const writers: RecordWriter[] = [];
+  if (access) writers.push(createRecordWriter(access, formatSquid));
+  if (json) writers.push(createRecordWriter(json, formatJson));
+  return writers;
+}
+
+export function createGateway(opts: GatewayOptions): Gateway {
+  const log = opts.logger;
+  let loaded = loadConfig(opts.configPath);
+  let version = 1;
+  let runtime = buildRuntime(loaded, version);
+  let writers = openWriters(loaded);
+  let watcher: FileWatcher | undefined;
+  const recordSubs = new Set<(r: AccessRecord) => void>();
+  const reloadSubs = new Set<(l: LoadedConfig, v: number) => void>();
+  for (const w of loaded.warnings) log.warn({ finding: w }, 'config warning');
+
+  const sink = (r: AccessRecord): void => {
+    for (const w of writers) w.write(r);
+    for (const fn of recordSubs) {
+      try {
+        fn(r);
+      } catch (e: unknown) {
+        log.error({ err: errorMessage(e) }, 'record subscriber failed');
+      }
+    }
+  };
+  const proxy: ProxyServerHandle = createProxyServer({ getRuntime: () => runtime, sink, logger: log });
+
+  const reload = (trigger: string): ReloadResult => {
+    let next: LoadedConfig;
+    let nextRuntime: ProxyRuntime;
+    try {
+      next = loadConfig(opts.configPath);
+      nextRuntime = buildRuntime(next, version + 1);
+    } catch (e: unknown) {
+      log.error({ trigger, err: errorMessage(e), version }, 'policy reload failed');
+      return { ok: false, version, error: errorMessage(e) };
+    }
+    const logsChanged = JSON.stringify(next.config.log) !== JSON.stringify(loaded.config.log);
+    loaded = next;
+    runtime = nextRuntime;
+    version += 1;
+    if (logsChanged) {
+      const old = writers;
+      writers = openWriters(loaded);
+      void Promise.all(old.map((w) => w.close()));
+    } else for (const w of writers) w.reopen();
+    watcher?.update(loaded.files);
+    for (const w of loaded.warnings) log.warn({ finding: w }, 'config warning');
+    log.info({ trigger, version, files: loaded.files.length }, 'policy reloaded');
+    for (const fn of reloadSubs) fn(loaded, version);
+    return { ok: true, version };
+  };
+
+  return {
+    async start() {
+      const { host, port } = parseListen(opts.listen ?? loaded.config.listen);
+      const address = await proxy.listen(port, host);
+      if (opts.configPath !== undefined && opts.watch !== false) {
+        watcher = watchFiles(loaded.files, () => reload('file change'));
+      }
+      log.info({ listen: `${address.address}:${address.port}`, config: loaded.path ?? 'built-in', version }, 'proxy listening');
+      return { proxy: address };
+    },
+    reload,
+    async stop() {
+      watcher?.close();
+      await proxy.close();
+      await Promise.all(writers.map((w) => w.close()));
+    },
+    current: () => ({ loaded, runtime }),
+    onRecord(fn) {
+      recordSubs.add(fn);
+      return () => recordSubs.delete(fn);
+    },
+    onReload(fn) {
+      reloadSubs.add(fn);
+      return () => reloadSubs.delete(fn);
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * @module proxy/connect
+ * The CONNECT path: strict `host:port` authority, decision on the https rules, resolve and check,
+ * connect to the checked address, then hand over to the tunnel. A denied CONNECT gets the 403 and
+ * the connection closes: bytes pipelined after it are never parsed or forwarded.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { parseAuthority } from '../net/authority.js';
+import { decide } from '../policy/decide.js';
+import { REASONS, type Scheme } from '../policy/types.js';
+import { connectChecked, resolveChecked } from './dial.js';
+import { failureFor } from './errors.js';
+import type { ConnectionTracker } from './connections.js';
+import type { Recorder, RecordBuilder } from './recorder.js';
+import { sendRaw } from './respond.js';
+import type { ProxyRuntime } from './runtime.js';
+import type { ProxyLogger } from './server.js';
+import { runTunnel } from './tunnel.js';
+
+function refuse(socket: Socket, r: RecordBuilder, e: unknown, help: string, logger: ProxyLogger): void {
+  const f = failureFor(e);
+  if (f.status === 500) logger.error({ err: e, id: r.record.id }, 'CONNECT failed');
+  const detail = f.status === 400 && e instanceof Error ? e.message : f.message;
+  sendRaw(socket, r.response(f.status, f.reason, detail, help));
+  r.finish({ status: f.status, reason: f.reason, decision: f.status === 403 || f.status === 400 ? 'deny' : 'allow' });
+}
+
+export function createConnectHandler(
+  getRuntime: () => ProxyRuntime,
+  recorder: Recorder,
+  logger: ProxyLogger,
+  tracker: ConnectionTracker,
+): (req: IncomingMessage, socket: Socket, head: Buffer) => void {
+  return (req, socket, head) => {
+    const runtime = getRuntime();
+    const help = runtime.settings.denyMessage;
+    const r = recorder.start(req, 'https');
+    socket.on('error', () => socket.destroy());
+    let target: ReturnType<typeof parseAuthority>;
+    try {
+      target = parseAuthority(req.url ?? '');
+    } catch (e: unknown) {
+      refuse(socket, r, e, help, logger);
+      return;
+    }
+    const input = { client: r.record.client, scheme: 'https' as Scheme, host: target.host, port: target.port, isIp: target.isIp };
+    let decision = decide(runtime.policy, input);
+    // Some clients (undici's ProxyAgent, Node's fetch) tunnel http:// too. A CONNECT to an http port
+    // is decided by the http rules, and its payload is not held to TLS.
+    if (decision.reason === REASONS.portNotAllowed) {
+      const asHttp = decide(runtime.policy, { ...input, scheme: 'http' });
+      if (asHttp.reason !== REASONS.portNotAllowed) {
+        decision = asHttp;
+        input.scheme = 'http';
+      }
+    }
+    r.target(input.scheme, target.host, target.port, null);
+    r.decision(decision, runtime.policy.version);
+    if (!decision.allow) {
+      sendRaw(socket, r.response(403, decision.reason, decision.detail, help));
+      r.finish({ status: 403 });
+      return;
+    }
+    socket.pause();
+    void open(runtime, socket, head, { ...target, tls: input.scheme === 'https' }, r, tracker).catch((e: unknown) => refuse(socket, r, e, help, logger));
+  };
+}
+
+async function open(
+  runtime: ProxyRuntime,
+  socket: Socket,
+  head: Buffer,
+  target: { host: string; port: number; isIp: boolean; tls: boolean },
+  r: RecordBuilder,
+  tracker: ConnectionTracker,
+): Promise<void> {
+  const checked = await resolveChecked(runtime, target.host, target.isIp);
+  const t0 = performance.now();
+  const upstream = await connectChecked(checked.address, target.port, runtime.settings.timeouts.connectMs);
+  upstream.on('error', () => upstream.destroy());
+  const connectMs = Math.round((performance.now() - t0) * 1000) / 1000;
+  if (socket.destroyed) {
+    upstream.destroy();
+    r.finish({ status: 0, reason: REASONS.badRequest });
+    return;
+  }
+  tracker.tunnelOpened();
+  try {
+    const result = await runTunnel(socket, upstream, head, target, runtime.settings);
+    r.traffic({ resolved: checked.address, dnsMs: checked.dnsMs, connectMs, bytesUp: result.bytesUp, bytesDown: result.bytesDown });
+    if (result.refused !== null) r.finish({ status: 200, decision: 'deny', reason: result.refused });
+    else r.finish({ status: 200 });
+  } finally {
+    tracker.tunnelClosed();
+  }
+}

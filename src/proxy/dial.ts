@@ -1,0 +1,53 @@
+/**
+ * @module proxy/dial
+ * After `decide()` allowed a name: resolve it, check every address, and connect to a checked address
+ * only. An IP-literal target skips DNS. The dialled address is always a literal, so Node never does a
+ * lookup (and never happy-eyeballs to an address nobody checked).
+ */
+import { connect, type Socket } from 'node:net';
+import { PROXY_ERRORS, ProxyError } from './errors.js';
+import type { ProxyRuntime } from './runtime.js';
+
+export interface CheckedAddress {
+  readonly address: string;
+  /** Null when no DNS was needed (IP literal). */
+  readonly dnsMs: number | null;
+}
+
+/**
+ * Resolve and check. A name with any refused address is refused as a whole: a public name that also
+ * points at a private or metadata address is a rebinding attempt, not a partial success.
+ */
+export async function resolveChecked(runtime: ProxyRuntime, host: string, isIp: boolean): Promise<CheckedAddress> {
+  const { addresses, ms } = isIp ? { addresses: [host], ms: null } : await runtime.resolver.resolve(host);
+  for (const address of addresses) {
+    const verdict = runtime.guard.check(address);
+    if (!verdict.ok) {
+      throw new ProxyError(PROXY_ERRORS.blockedAddress, `${host} resolves to ${address} (${verdict.class})`);
+    }
+  }
+  const first = addresses[0];
+  if (first === undefined) throw new ProxyError(PROXY_ERRORS.blockedAddress, `${host} has no address`);
+  return { address: first, dnsMs: ms };
+}
+
+/** Connect to a checked address with a deadline. Resolves once the TCP handshake is done. */
+export function connectChecked(address: string, port: number, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: address, port, noDelay: true });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new ProxyError(PROXY_ERRORS.connectTimeout, `connect to ${address}:${port} timed out`));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeListener('error', onError);
+      resolve(socket);
+    });
+    const onError = (e: Error): void => {
+      clearTimeout(timer);
+      reject(e);
+    };
+    socket.once('error', onError);
+  });
+}

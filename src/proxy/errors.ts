@@ -1,0 +1,68 @@
+/**
+ * @module proxy/errors
+ * The proxy's error codes and the one mapping from any failure (Cordon's, Node's, the resolver's) to
+ * the status and reason a client gets. Clients only ever see fixed texts; details go to the log.
+ */
+import { CordonError, errorCode } from '../errors.js';
+import { REASONS, type ReasonCode } from '../policy/types.js';
+
+export const PROXY_ERRORS = {
+  blockedAddress: 'CORDON_PROXY_BLOCKED_ADDRESS',
+  connectTimeout: 'CORDON_PROXY_CONNECT_TIMEOUT',
+  upstreamTimeout: 'CORDON_PROXY_UPSTREAM_TIMEOUT',
+  badRequest: 'CORDON_PROXY_BAD_REQUEST',
+  limit: 'CORDON_PROXY_LIMIT',
+} as const;
+
+export class ProxyError extends CordonError {
+  /** A more precise status than the code's default (414, 431). */
+  readonly status: number | undefined;
+
+  constructor(code: string, message: string, options?: { cause?: unknown; status?: number }) {
+    super(code, message, options);
+    this.name = 'ProxyError';
+    this.status = options?.status;
+  }
+}
+
+export interface Failure {
+  readonly status: number;
+  readonly reason: ReasonCode;
+  /** Fixed text for the client. */
+  readonly message: string;
+}
+
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE', 'EADDRNOTAVAIL']);
+
+/** Map any failure to what the client is told. Unknown errors are 500 with a fixed message. */
+export function failureFor(e: unknown): Failure {
+  const code = errorCode(e) ?? '';
+  if (code.startsWith('CORDON_NET_DNS_')) {
+    return { status: 502, reason: REASONS.dnsFailure, message: 'The destination name could not be resolved.' };
+  }
+  switch (code) {
+    case 'CORDON_POLICY_INVALID_HOST':
+      return { status: 400, reason: REASONS.invalidHost, message: 'The destination host name is not valid.' };
+    case 'CORDON_NET_BAD_AUTHORITY':
+    case 'CORDON_NET_BAD_PORT':
+      return { status: 400, reason: REASONS.badRequest, message: 'The CONNECT target must be host:port.' };
+    case PROXY_ERRORS.blockedAddress:
+      return { status: 403, reason: REASONS.blockedAddress, message: 'The destination resolves to an address the proxy may not reach.' };
+    case PROXY_ERRORS.connectTimeout:
+      return { status: 504, reason: REASONS.upstreamTimeout, message: 'Connecting to the destination timed out.' };
+    case PROXY_ERRORS.upstreamTimeout:
+      return { status: 504, reason: REASONS.upstreamTimeout, message: 'The destination did not answer in time.' };
+    case PROXY_ERRORS.badRequest:
+      return { status: 400, reason: REASONS.badRequest, message: 'The request is not a valid proxy request.' };
+    case PROXY_ERRORS.limit:
+      return { status: 429, reason: REASONS.limitExceeded, message: 'Too many connections; try again shortly.' };
+    default:
+      if (CONNECT_ERRORS.has(code)) {
+        return { status: 502, reason: REASONS.upstreamConnectFailed, message: 'The destination refused or dropped the connection.' };
+      }
+      if (code.startsWith('HPE_')) {
+        return { status: 502, reason: REASONS.upstreamError, message: 'The destination sent an invalid response.' };
+      }
+      return { status: 500, reason: REASONS.internalError, message: 'The proxy failed to handle this request.' };
+  }
+}

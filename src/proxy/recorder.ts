@@ -1,0 +1,125 @@
+/**
+ * @module proxy/recorder
+ * Builds the one `AccessRecord` of a request or tunnel as it progresses and hands it to the sink
+ * exactly once, when it ends (never before the decision is known). Also shapes Cordon's own
+ * responses so they carry the record's id and destination.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { REASONS, type Decision, type ReasonCode, type Scheme } from '../policy/types.js';
+import { clientAddress, createIdSource, type AccessRecord, type RecordSink } from './records.js';
+import type { CordonResponse } from './respond.js';
+
+export interface TrafficFigures {
+  resolved: string | null;
+  dnsMs: number | null;
+  connectMs: number | null;
+  bytesUp: number;
+  bytesDown: number;
+}
+
+export interface RecordBuilder {
+  readonly record: AccessRecord;
+  target(scheme: Scheme, host: string, port: number, path: string | null): void;
+  decision(d: Decision, policyVersion: number): void;
+  traffic(t: TrafficFigures): void;
+  response(status: number, reason: ReasonCode, detail: string, help: string): CordonResponse;
+  finish(patch: { status: number; decision?: 'allow' | 'deny'; reason?: ReasonCode }): void;
+}
+
+export interface Recorder {
+  start(req: IncomingMessage, scheme: Scheme): RecordBuilder;
+  /** Record a request llhttp refused before we saw it, or a connection refused by a cap. */
+  malformed(socket: Socket, status: number, reason?: ReasonCode): void;
+  bareResponse(status: number, reason: ReasonCode, detail: string): CordonResponse;
+}
+
+function destinationOf(rec: AccessRecord): string {
+  if (rec.host === '-') return '-';
+  const host = rec.host.includes(':') ? `[${rec.host}]` : rec.host;
+  return rec.method === 'CONNECT' ? `${host}:${rec.port}` : `${rec.scheme}://${host}:${rec.port}${rec.path ?? ''}`;
+}
+
+function blank(id: string, client: string, method: string, scheme: Scheme): AccessRecord {
+  return {
+    time: '',
+    id,
+    client,
+    method,
+    scheme,
+    host: '-',
+    port: 0,
+    path: null,
+    decision: 'deny',
+    mode: 'enforce',
+    wouldDeny: false,
+    reason: REASONS.badRequest,
+    rule: null,
+    group: '-',
+    resolved: null,
+    status: 0,
+    bytesUp: 0,
+    bytesDown: 0,
+    dnsMs: null,
+    connectMs: null,
+    durationMs: 0,
+    policyVersion: 0,
+  };
+}
+
+export function createRecorder(sink: RecordSink): Recorder {
+  const nextId = createIdSource();
+  const emit = (rec: AccessRecord, startedAt: number): void => {
+    rec.time = new Date().toISOString();
+    rec.durationMs = Math.round((performance.now() - startedAt) * 1000) / 1000;
+    sink(rec);
+  };
+  return {
+    start(req, scheme) {
+      const startedAt = performance.now();
+      const rec = blank(nextId(), clientAddress(req.socket.remoteAddress), req.method ?? '-', scheme);
+      let done = false;
+      return {
+        record: rec,
+        target(s, host, port, path) {
+          rec.scheme = s;
+          rec.host = host;
+          rec.port = port;
+          rec.path = path === null ? null : (path.split('?', 1)[0] ?? '/');
+        },
+        decision(d, version) {
+          rec.decision = d.allow ? 'allow' : 'deny';
+          rec.mode = d.mode;
+          rec.wouldDeny = d.wouldDeny;
+          rec.reason = d.reason;
+          rec.rule = d.rule;
+          rec.group = d.group;
+          rec.policyVersion = version;
+        },
+        traffic(t) {
+          Object.assign(rec, t);
+        },
+        response(status, reason, detail, help) {
+          return { status, reason, detail, help, destination: destinationOf(rec), requestId: rec.id };
+        },
+        finish(patch) {
+          if (done) return;
+          done = true;
+          rec.status = patch.status;
+          if (patch.decision) rec.decision = patch.decision;
+          if (patch.reason) rec.reason = patch.reason;
+          emit(rec, startedAt);
+        },
+      };
+    },
+    malformed(socket, status, reason = REASONS.badRequest) {
+      const rec = blank(nextId(), clientAddress(socket.remoteAddress), '-', 'http');
+      rec.status = status;
+      rec.reason = reason;
+      emit(rec, performance.now());
+    },
+    bareResponse(status, reason, detail) {
+      return { status, reason, detail, help: '', destination: '-', requestId: '-' };
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * @module proxy/tunnel
+ * One allowed CONNECT tunnel after the upstream is connected: answer 200, read the client's first
+ * bytes until a whole TLS ClientHello is there (bounded in size and time), check that its SNI names
+ * the CONNECT host, and only then send anything upstream and relay both ways with an idle timeout.
+ * Bytes that arrive before the check are never forwarded unchecked.
+ */
+import type { Socket } from 'node:net';
+import { createClientHelloReader } from '../net/client-hello.js';
+import { REASONS, type ReasonCode } from '../policy/types.js';
+import type { ProxySettings } from './runtime.js';
+
+export interface TunnelResult {
+  /** null when the tunnel ran; otherwise why it was closed before relaying. */
+  refused: ReasonCode | null;
+  detail: string;
+  bytesUp: number;
+  bytesDown: number;
+}
+
+const ESTABLISHED = 'HTTP/1.1 200 Connection Established\r\n\r\n';
+
+type Verdict = { ok: true; bytes: Buffer } | { ok: false; reason: ReasonCode; detail: string };
+
+/** Read and judge the ClientHello. Resolves once there is a verdict; never rejects. */
+function checkClientHello(client: Socket, head: Buffer, host: string, isIp: boolean, tls: ProxySettings['tls']): Promise<Verdict> {
+  return new Promise((resolve) => {
+    const reader = createClientHelloReader({ maxBytes: tls.maxClientHelloBytes });
+    const timer = setTimeout(() => done({ ok: false, reason: REASONS.notTls, detail: 'no TLS ClientHello in time' }), tls.peekTimeoutMs);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      client.removeListener('data', onData);
+      client.removeListener('end', onEnd);
+    };
+    const done = (v: Verdict): void => {
+      cleanup();
+      client.pause();
+      resolve(v);
+    };
+    const onEnd = (): void => done({ ok: false, reason: REASONS.notTls, detail: 'client closed before a ClientHello' });
+    const seen: Buffer[] = [];
+    const onData = (chunk: Buffer): void => {
+      if (!tls.requireTls) seen.push(chunk);
+      const r = reader.push(chunk);
+      switch (r.kind) {
+        case 'need-more':
+          return;
+        case 'not-tls':
+          if (tls.requireTls) return done({ ok: false, reason: REASONS.notTls, detail: 'the tunnel did not start with TLS' });
+          return done({ ok: true, bytes: Buffer.concat(seen) });
+        case 'too-large':
+        case 'malformed':
+          return done({ ok: false, reason: REASONS.notTls, detail: `malformed TLS ClientHello (${r.kind})` });
+        case 'hello':
+          if (r.sni === null) {
+            if (isIp || !tls.requireSni) return done({ ok: true, bytes: r.bytes });
+            return done({ ok: false, reason: REASONS.sniMissing, detail: 'the TLS ClientHello has no server name' });
+          }
+          if (r.sni !== host) {
+            return done({ ok: false, reason: REASONS.sniMismatch, detail: `TLS server name ${r.sni} does not match ${host}` });
+          }
+          return done({ ok: true, bytes: r.bytes });
+      }
+    };
+    client.on('data', onData);
+    client.once('end', onEnd);
+    if (head.length > 0) onData(head);
+    client.resume();
+  });
+}
+
+/** Relay until either side closes; resolves with the byte counts. */
+function relay(client: Socket, upstream: Socket, idleMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    let closed = 0;
+    const onClose = (other: Socket) => (hadError: boolean) => {
+      if (hadError) other.destroy();
+      else other.end();
+      if (++closed === 2) resolve();
+    };
+    for (const s of [client, upstream]) {
+      s.setTimeout(idleMs, () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.on('close', onClose(upstream));
+    upstream.on('close', onClose(client));
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.resume();
+  });
+}
+
+/** Run the tunnel for an allowed CONNECT whose upstream is already connected. */
+export async function runTunnel(
+  client: Socket,
+  upstream: Socket,
+  head: Buffer,
+  target: { host: string; isIp: boolean; tls: boolean },
+  settings: ProxySettings,
+): Promise<TunnelResult> {
+  client.write(ESTABLISHED);
+  const verdict: Verdict = target.tls
+    ? await checkClientHello(client, head, target.host, target.isIp, settings.tls)
+    : { ok: true, bytes: head };
+  if (!verdict.ok) {
+    client.destroy();
+    upstream.destroy();
+    return { refused: verdict.reason, detail: verdict.detail, bytesUp: 0, bytesDown: 0 };
+  }
+  upstream.write(verdict.bytes);
+  await relay(client, upstream, settings.timeouts.tunnelIdleMs);
+  return { refused: null, detail: 'tunnel closed', bytesUp: upstream.bytesWritten, bytesDown: upstream.bytesRead };
+}

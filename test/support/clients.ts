@@ -1,0 +1,62 @@
+/**
+ * @module test/support/clients
+ * Real clients for proxy tests: curl (through execFile), raw sockets that write exact bytes and read
+ * until the peer closes or a deadline passes.
+ */
+import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
+
+export interface CurlResult {
+  code: number;
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  stderr: string;
+}
+
+/** Run curl with `args`; returns status, response headers (last response) and body. */
+export function curl(args: string[], timeoutMs = 10000): Promise<CurlResult> {
+  return new Promise((resolve) => {
+    execFile(
+      'curl',
+      ['-sS', '-D', '-', '--max-time', String(timeoutMs / 1000), ...args],
+      { timeout: timeoutMs + 2000, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        const blocks = stdout.split('\r\n\r\n');
+        // With a proxy CONNECT, curl prints the proxy's 200 block first; take the last header block.
+        let i = 0;
+        while (i + 1 < blocks.length && /^HTTP\/[\d.]+ \d+/.test(blocks[i + 1] ?? '')) i++;
+        const head = blocks[i] ?? '';
+        const body = blocks.slice(i + 1).join('\r\n\r\n');
+        const lines = head.split('\r\n');
+        const status = Number(/^HTTP\/[\d.]+ (\d+)/.exec(lines[0] ?? '')?.[1] ?? 0);
+        const headers: Record<string, string> = {};
+        for (const l of lines.slice(1)) {
+          const c = l.indexOf(':');
+          if (c > 0) headers[l.slice(0, c).toLowerCase()] = l.slice(c + 1).trim();
+        }
+        resolve({ code, status, headers, body, stderr });
+      },
+    );
+  });
+}
+
+/** Write raw bytes to host:port and collect everything until the peer closes (or the deadline). */
+export function rawExchange(port: number, data: string | Buffer, timeoutMs = 5000): Promise<{ text: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const socket = connect({ host: '127.0.0.1', port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ text: Buffer.concat(chunks).toString('latin1'), closed: false });
+    }, timeoutMs);
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ text: Buffer.concat(chunks).toString('latin1'), closed: true });
+    });
+    socket.write(data);
+  });
+}
