@@ -48,7 +48,14 @@ describe('access log formats', () => {
     },
     {
       name: 'denied request',
-      rec: { decision: 'deny', reason: 'not_allowlisted', status: 403, resolved: null, bytesDown: 0, port: 8080 },
+      rec: {
+        decision: 'deny',
+        reason: 'not_allowlisted',
+        status: 403,
+        resolved: null,
+        bytesDown: 0,
+        port: 8080,
+      },
       line: '1767323045.678     45 10.0.0.5 TCP_DENIED/403 0 GET http://files.example.org:8080/a/b - HIER_NONE/- -\n',
     },
     {
@@ -70,7 +77,28 @@ describe('access log formats', () => {
 
   it('writes JSON lines with the fixed field names', () => {
     const parsed = JSON.parse(formatJson(base)) as Record<string, unknown>;
-    for (const k of ['time', 'id', 'client', 'method', 'scheme', 'host', 'port', 'path', 'decision', 'mode', 'wouldDeny', 'reason', 'rule', 'resolved', 'status', 'bytesUp', 'bytesDown', 'dnsMs', 'connectMs', 'durationMs']) {
+    for (const k of [
+      'time',
+      'id',
+      'client',
+      'method',
+      'scheme',
+      'host',
+      'port',
+      'path',
+      'decision',
+      'mode',
+      'wouldDeny',
+      'reason',
+      'rule',
+      'resolved',
+      'status',
+      'bytesUp',
+      'bytesDown',
+      'dnsMs',
+      'connectMs',
+      'durationMs',
+    ]) {
       assert.ok(k in parsed, `field ${k}`);
     }
   });

@@ -38,7 +38,11 @@ export function formatSquid(r: AccessRecord): string {
   const t = Date.parse(r.time) / 1000;
   const host = r.host.includes(':') ? `[${r.host}]` : r.host;
   const url =
-    r.host === '-' ? '-' : r.method === 'CONNECT' ? `${host}:${r.port}` : `${r.scheme}://${host}${r.port === 80 ? '' : `:${r.port}`}${r.path ?? '/'}`;
+    r.host === '-'
+      ? '-'
+      : r.method === 'CONNECT'
+        ? `${host}:${r.port}`
+        : `${r.scheme}://${host}${r.port === 80 ? '' : `:${r.port}`}${r.path ?? '/'}`;
   const hier = r.resolved ? `HIER_DIRECT/${r.resolved}` : 'HIER_NONE/-';
   const elapsed = String(Math.round(r.durationMs)).padStart(6);
   return `${t.toFixed(3)} ${elapsed} ${r.client} ${squidCode(r)}/${String(r.status).padStart(3, '0')} ${r.bytesDown} ${r.method} ${url} - ${hier} -\n`;

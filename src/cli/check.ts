@@ -23,7 +23,8 @@ export function checkInput(target: string, client: string): DecisionInput & { me
       return { client, scheme: 'https', host: t.host, port, isIp: t.isIp, method: 'CONNECT' };
     }
     const t = parseAbsoluteTarget(target);
-    if (t === null || t.scheme !== 'http') throw new CordonError(CLI_ERRORS.usage, 'only http:// and https:// URLs');
+    if (t === null || t.scheme !== 'http')
+      throw new CordonError(CLI_ERRORS.usage, 'only http:// and https:// URLs');
     return { client, scheme: 'http', host: t.host, port: t.port, isIp: t.isIp, method: 'GET' };
   }
   const a = parseAuthority(target);
@@ -34,12 +35,19 @@ export async function runCheck(args: string[]): Promise<number> {
   try {
     const { values, positionals } = parse(
       args,
-      { config: { type: 'string', short: 'c' }, client: { type: 'string', default: '127.0.0.1' }, json: { type: 'boolean' } },
+      {
+        config: { type: 'string', short: 'c' },
+        client: { type: 'string', default: '127.0.0.1' },
+        json: { type: 'boolean' },
+      },
       'check',
     );
     const target = positionals[0];
     if (target === undefined || positionals.length > 1) {
-      throw new CordonError(CLI_ERRORS.usage, 'usage: cordon check <url | host:port> [--client IP] [--config FILE]');
+      throw new CordonError(
+        CLI_ERRORS.usage,
+        'usage: cordon check <url | host:port> [--client IP] [--config FILE]',
+      );
     }
     const loaded = loadConfig(values.config);
     const input = checkInput(target, values.client ?? '127.0.0.1');
@@ -48,7 +56,9 @@ export async function runCheck(args: string[]): Promise<number> {
       console.log(JSON.stringify({ input, ...d }));
     } else {
       const verb = d.allow ? (d.wouldDeny ? 'ALLOW (would deny in enforce mode)' : 'ALLOW') : 'DENY';
-      console.log(`${verb}  ${input.method} ${input.scheme}://${input.host}:${input.port} from ${input.client}`);
+      console.log(
+        `${verb}  ${input.method} ${input.scheme}://${input.host}:${input.port} from ${input.client}`,
+      );
       console.log(`  reason: ${d.reason}: ${d.detail}`);
       console.log(`  group:  ${d.group} (mode ${d.mode})`);
       console.log(`  rule:   ${d.rule ?? '-'}`);

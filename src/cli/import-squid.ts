@@ -16,7 +16,8 @@ export async function runImportSquid(args: string[]): Promise<number> {
       'import-squid',
     );
     const conf = positionals[0];
-    if (conf === undefined) throw new CordonError(CLI_ERRORS.usage, 'usage: cordon import-squid <squid.conf> [--out DIR]');
+    if (conf === undefined)
+      throw new CordonError(CLI_ERRORS.usage, 'usage: cordon import-squid <squid.conf> [--out DIR]');
     const result = importSquid(resolve(conf));
     const outDir = resolve(values.out ?? '.');
     const written = writeImport(result, outDir, { force: values.force ?? false });

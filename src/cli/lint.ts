@@ -26,7 +26,9 @@ export async function runLint(args: string[]): Promise<number> {
       console.log(`${f.level}: ${f.source}: ${f.entry}: ${f.message}${f.fix ? ` — fix: ${f.fix}` : ''}`);
     }
     const errors = findings.filter((f) => f.level === 'error').length;
-    console.log(`${loaded.path ?? 'built-in config'}: ${errors} error(s), ${findings.length - errors} warning(s)`);
+    console.log(
+      `${loaded.path ?? 'built-in config'}: ${errors} error(s), ${findings.length - errors} warning(s)`,
+    );
     return Promise.resolve(errors > 0 ? 1 : 0);
   } catch (e: unknown) {
     return Promise.resolve(fail(e));

@@ -11,7 +11,11 @@ export async function runStart(args: string[]): Promise<number> {
   let gateway;
   const logger = pino({ name: 'cordon', level: process.env.CORDON_LOG_LEVEL ?? 'info' }, pino.destination(2));
   try {
-    const { values } = parse(args, { config: { type: 'string', short: 'c' }, listen: { type: 'string' } }, 'start');
+    const { values } = parse(
+      args,
+      { config: { type: 'string', short: 'c' }, listen: { type: 'string' } },
+      'start',
+    );
     gateway = createGateway({ configPath: values.config, listen: values.listen, logger });
     await gateway.start();
   } catch (e: unknown) {

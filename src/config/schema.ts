@@ -6,7 +6,11 @@
 import { z } from 'zod';
 
 const port = z.number().int().min(1).max(65535);
-const durationMs = z.number().int().min(1).max(24 * 3600 * 1000);
+const durationMs = z
+  .number()
+  .int()
+  .min(1)
+  .max(24 * 3600 * 1000);
 
 const schemeSection = (defaultPort: number) =>
   z
@@ -114,7 +118,10 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    storage: z.object({ dir: z.string().default('./data') }).strict().prefault({}),
+    storage: z
+      .object({ dir: z.string().default('./data') })
+      .strict()
+      .prefault({}),
     policy: z
       .object({
         /** `file:` (cordon.yaml itself), `s3://bucket/key` or `ssm:/parameter/name`. */

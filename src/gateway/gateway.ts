@@ -66,6 +66,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   let runtime = buildRuntime(loaded, version);
   let writers = openWriters(loaded);
   let watcher: FileWatcher | undefined;
+  let stopping: Promise<void> | undefined;
   const recordSubs = new Set<(r: AccessRecord) => void>();
   const reloadSubs = new Set<(l: LoadedConfig, v: number) => void>();
   for (const w of loaded.warnings) log.warn({ finding: w }, 'config warning');
@@ -115,14 +116,20 @@ export function createGateway(opts: GatewayOptions): Gateway {
       if (opts.configPath !== undefined && opts.watch !== false) {
         watcher = watchFiles(loaded.files, () => reload('file change'));
       }
-      log.info({ listen: `${address.address}:${address.port}`, config: loaded.path ?? 'built-in', version }, 'proxy listening');
+      log.info(
+        { listen: `${address.address}:${address.port}`, config: loaded.path ?? 'built-in', version },
+        'proxy listening',
+      );
       return { proxy: address };
     },
     reload,
-    async stop() {
-      watcher?.close();
-      await proxy.close();
-      await Promise.all(writers.map((w) => w.close()));
+    stop() {
+      stopping ??= (async () => {
+        watcher?.close();
+        await proxy.close();
+        await Promise.all(writers.map((w) => w.close()));
+      })();
+      return stopping;
     },
     current: () => ({ loaded, runtime }),
     onRecord(fn) {

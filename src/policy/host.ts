@@ -49,9 +49,9 @@ export function canonicalHost(raw: string): CanonicalHost {
   if (hostname.startsWith('[')) {
     return { host: hostname.slice(1, -1), isIp: true, family: 6 };
   }
+  if (hostname.includes('..') || hostname.startsWith('.')) throw invalid(raw, 'empty label');
   if (hostname.endsWith('.')) hostname = hostname.slice(0, -1);
   if (hostname.length === 0 || hostname.length > MAX_HOST_LENGTH) throw invalid(raw, 'bad length');
-  if (hostname.includes('..') || hostname.startsWith('.')) throw invalid(raw, 'empty label');
   if (IPV4_DOTTED.test(hostname)) return { host: hostname, isIp: true, family: 4 };
   if (hostname.split('.').some((label) => label.length > 63)) throw invalid(raw, 'label longer than 63');
   return { host: hostname, isIp: false, family: 0 };

@@ -23,7 +23,11 @@ function refuse(socket: Socket, r: RecordBuilder, e: unknown, help: string, logg
   if (f.status === 500) logger.error({ err: e, id: r.record.id }, 'CONNECT failed');
   const detail = f.status === 400 && e instanceof Error ? e.message : f.message;
   sendRaw(socket, r.response(f.status, f.reason, detail, help));
-  r.finish({ status: f.status, reason: f.reason, decision: f.status === 403 || f.status === 400 ? 'deny' : 'allow' });
+  r.finish({
+    status: f.status,
+    reason: f.reason,
+    decision: f.status === 403 || f.status === 400 ? 'deny' : 'allow',
+  });
 }
 
 export function createConnectHandler(
@@ -44,7 +48,13 @@ export function createConnectHandler(
       refuse(socket, r, e, help, logger);
       return;
     }
-    const input = { client: r.record.client, scheme: 'https' as Scheme, host: target.host, port: target.port, isIp: target.isIp };
+    const input = {
+      client: r.record.client,
+      scheme: 'https' as Scheme,
+      host: target.host,
+      port: target.port,
+      isIp: target.isIp,
+    };
     let decision = decide(runtime.policy, input);
     // Some clients (undici's ProxyAgent, Node's fetch) tunnel http:// too. A CONNECT to an http port
     // is decided by the http rules, and its payload is not held to TLS.
@@ -63,7 +73,9 @@ export function createConnectHandler(
       return;
     }
     socket.pause();
-    void open(runtime, socket, head, { ...target, tls: input.scheme === 'https' }, r, tracker).catch((e: unknown) => refuse(socket, r, e, help, logger));
+    void open(runtime, socket, head, { ...target, tls: input.scheme === 'https' }, r, tracker).catch(
+      (e: unknown) => refuse(socket, r, e, help, logger),
+    );
   };
 }
 
@@ -88,7 +100,13 @@ async function open(
   tracker.tunnelOpened();
   try {
     const result = await runTunnel(socket, upstream, head, target, runtime.settings);
-    r.traffic({ resolved: checked.address, dnsMs: checked.dnsMs, connectMs, bytesUp: result.bytesUp, bytesDown: result.bytesDown });
+    r.traffic({
+      resolved: checked.address,
+      dnsMs: checked.dnsMs,
+      connectMs,
+      bytesUp: result.bytesUp,
+      bytesDown: result.bytesDown,
+    });
     if (result.refused !== null) r.finish({ status: 200, decision: 'deny', reason: result.refused });
     else r.finish({ status: 200 });
   } finally {

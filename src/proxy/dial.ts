@@ -18,7 +18,11 @@ export interface CheckedAddress {
  * Resolve and check. A name with any refused address is refused as a whole: a public name that also
  * points at a private or metadata address is a rebinding attempt, not a partial success.
  */
-export async function resolveChecked(runtime: ProxyRuntime, host: string, isIp: boolean): Promise<CheckedAddress> {
+export async function resolveChecked(
+  runtime: ProxyRuntime,
+  host: string,
+  isIp: boolean,
+): Promise<CheckedAddress> {
   const { addresses, ms } = isIp ? { addresses: [host], ms: null } : await runtime.resolver.resolve(host);
   for (const address of addresses) {
     const verdict = runtime.guard.check(address);

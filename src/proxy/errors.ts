@@ -32,13 +32,24 @@ export interface Failure {
   readonly message: string;
 }
 
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE', 'EADDRNOTAVAIL']);
+const CONNECT_ERRORS = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EPIPE',
+  'EADDRNOTAVAIL',
+]);
 
 /** Map any failure to what the client is told. Unknown errors are 500 with a fixed message. */
 export function failureFor(e: unknown): Failure {
   const code = errorCode(e) ?? '';
   if (code.startsWith('CORDON_NET_DNS_')) {
-    return { status: 502, reason: REASONS.dnsFailure, message: 'The destination name could not be resolved.' };
+    return {
+      status: 502,
+      reason: REASONS.dnsFailure,
+      message: 'The destination name could not be resolved.',
+    };
   }
   switch (code) {
     case 'CORDON_POLICY_INVALID_HOST':
@@ -47,22 +58,54 @@ export function failureFor(e: unknown): Failure {
     case 'CORDON_NET_BAD_PORT':
       return { status: 400, reason: REASONS.badRequest, message: 'The CONNECT target must be host:port.' };
     case PROXY_ERRORS.blockedAddress:
-      return { status: 403, reason: REASONS.blockedAddress, message: 'The destination resolves to an address the proxy may not reach.' };
+      return {
+        status: 403,
+        reason: REASONS.blockedAddress,
+        message: 'The destination resolves to an address the proxy may not reach.',
+      };
     case PROXY_ERRORS.connectTimeout:
-      return { status: 504, reason: REASONS.upstreamTimeout, message: 'Connecting to the destination timed out.' };
+      return {
+        status: 504,
+        reason: REASONS.upstreamTimeout,
+        message: 'Connecting to the destination timed out.',
+      };
     case PROXY_ERRORS.upstreamTimeout:
-      return { status: 504, reason: REASONS.upstreamTimeout, message: 'The destination did not answer in time.' };
+      return {
+        status: 504,
+        reason: REASONS.upstreamTimeout,
+        message: 'The destination did not answer in time.',
+      };
     case PROXY_ERRORS.badRequest:
-      return { status: 400, reason: REASONS.badRequest, message: 'The request is not a valid proxy request.' };
+      return {
+        status: 400,
+        reason: REASONS.badRequest,
+        message: 'The request is not a valid proxy request.',
+      };
     case PROXY_ERRORS.limit:
-      return { status: 429, reason: REASONS.limitExceeded, message: 'Too many connections; try again shortly.' };
+      return {
+        status: 429,
+        reason: REASONS.limitExceeded,
+        message: 'Too many connections; try again shortly.',
+      };
     default:
       if (CONNECT_ERRORS.has(code)) {
-        return { status: 502, reason: REASONS.upstreamConnectFailed, message: 'The destination refused or dropped the connection.' };
+        return {
+          status: 502,
+          reason: REASONS.upstreamConnectFailed,
+          message: 'The destination refused or dropped the connection.',
+        };
       }
       if (code.startsWith('HPE_')) {
-        return { status: 502, reason: REASONS.upstreamError, message: 'The destination sent an invalid response.' };
+        return {
+          status: 502,
+          reason: REASONS.upstreamError,
+          message: 'The destination sent an invalid response.',
+        };
       }
-      return { status: 500, reason: REASONS.internalError, message: 'The proxy failed to handle this request.' };
+      return {
+        status: 500,
+        reason: REASONS.internalError,
+        message: 'The proxy failed to handle this request.',
+      };
   }
 }

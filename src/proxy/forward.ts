@@ -34,7 +34,14 @@ export async function forwardHttp(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<ForwardOutcome> {
-  const out: ForwardOutcome = { resolved: null, dnsMs: null, connectMs: null, bytesUp: 0, bytesDown: 0, error: null };
+  const out: ForwardOutcome = {
+    resolved: null,
+    dnsMs: null,
+    connectMs: null,
+    bytesUp: 0,
+    bytesDown: 0,
+    error: null,
+  };
   try {
     const checked = await resolveChecked(runtime, target.host, target.isIp);
     out.resolved = checked.address;

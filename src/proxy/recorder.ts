@@ -37,7 +37,9 @@ export interface Recorder {
 function destinationOf(rec: AccessRecord): string {
   if (rec.host === '-') return '-';
   const host = rec.host.includes(':') ? `[${rec.host}]` : rec.host;
-  return rec.method === 'CONNECT' ? `${host}:${rec.port}` : `${rec.scheme}://${host}:${rec.port}${rec.path ?? ''}`;
+  return rec.method === 'CONNECT'
+    ? `${host}:${rec.port}`
+    : `${rec.scheme}://${host}:${rec.port}${rec.path ?? ''}`;
 }
 
 function blank(id: string, client: string, method: string, scheme: Scheme): AccessRecord {

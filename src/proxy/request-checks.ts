@@ -25,7 +25,8 @@ export function checkRequestShape(req: IncomingMessage, limits: ProxySettings['l
     const name = (raw[i] ?? '').toLowerCase();
     if (name === 'transfer-encoding') {
       te++;
-      if ((raw[i + 1] ?? '').trim().toLowerCase() !== 'chunked') throw bad('only Transfer-Encoding: chunked is accepted');
+      if ((raw[i + 1] ?? '').trim().toLowerCase() !== 'chunked')
+        throw bad('only Transfer-Encoding: chunked is accepted');
     } else if (name === 'content-length') cl++;
     else if (name === 'host') host++;
   }

@@ -25,7 +25,9 @@ export interface CordonResponse {
 
 function body(r: CordonResponse): string {
   const lines = [
-    r.status === 403 ? 'Cordon denied this request.' : `Cordon could not complete this request (${r.status}).`,
+    r.status === 403
+      ? 'Cordon denied this request.'
+      : `Cordon could not complete this request (${r.status}).`,
     '',
     `Destination: ${r.destination}`,
     `Reason: ${r.reason}: ${r.detail}`,

@@ -48,7 +48,12 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServerHandle {
   const logger = opts.logger ?? SILENT;
   const initial = opts.getRuntime().settings;
   const recorder = createRecorder(opts.sink);
-  const agent = new Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo', timeout: initial.timeouts.idleMs });
+  const agent = new Agent({
+    keepAlive: true,
+    maxFreeSockets: 256,
+    scheduling: 'lifo',
+    timeout: initial.timeouts.idleMs,
+  });
   const server = createServer({
     insecureHTTPParser: false,
     maxHeaderSize: initial.limits.maxHeaderBytes,
@@ -59,7 +64,8 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServerHandle {
     noDelay: true,
   });
   server.maxHeadersCount = initial.limits.maxHeaders + 1;
-  const tracker = createConnectionTracker(server, opts.getRuntime, recorder);
+  const getRuntime = (): ProxyRuntime => opts.getRuntime();
+  const tracker = createConnectionTracker(server, getRuntime, recorder);
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     handleRequest(opts.getRuntime(), agent, recorder, logger, req, res).catch((e: unknown) => {
@@ -67,19 +73,26 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServerHandle {
       res.destroy();
     });
   });
-  server.on('connect', createConnectHandler(opts.getRuntime, recorder, logger, tracker));
+  server.on('connect', createConnectHandler(getRuntime, recorder, logger, tracker));
   server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
     socket.on('error', () => socket.destroy());
     const r = recorder.start(req, 'http');
-    sendRaw(socket, r.response(400, REASONS.badRequest, 'protocol upgrades are not supported through this proxy', ''));
+    sendRaw(
+      socket,
+      r.response(400, REASONS.badRequest, 'protocol upgrades are not supported through this proxy', ''),
+    );
     r.finish({ status: 400, decision: 'deny', reason: REASONS.badRequest });
   });
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    const status =
+      err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     logger.debug({ code: err.code }, 'malformed request');
     recorder.malformed(socket, status);
     if (socket.writable && !socket.destroyed) {
-      sendRaw(socket, recorder.bareResponse(status, REASONS.badRequest, `malformed request (${err.code ?? 'parse error'})`));
+      sendRaw(
+        socket,
+        recorder.bareResponse(status, REASONS.badRequest, `malformed request (${err.code ?? 'parse error'})`),
+      );
     } else socket.destroy();
   });
 
@@ -117,7 +130,11 @@ async function handleRequest(
   try {
     checkRequestShape(req, runtime.settings.limits);
     target = parseAbsoluteTarget(req.url ?? '');
-    if (target === null) throw new ProxyError(PROXY_ERRORS.badRequest, 'origin-form request: this is a forward proxy, send an absolute http:// URL');
+    if (target === null)
+      throw new ProxyError(
+        PROXY_ERRORS.badRequest,
+        'origin-form request: this is a forward proxy, send an absolute http:// URL',
+      );
   } catch (e: unknown) {
     const f = failureFor(e);
     const status = e instanceof ProxyError && e.status !== undefined ? e.status : f.status;
@@ -141,7 +158,11 @@ async function handleRequest(
   });
   r.decision(decision, runtime.policy.version);
   if (!decision.allow) {
-    sendResponse(res, r.response(403, decision.reason, decision.detail, help), req.readableLength > 0 || !req.complete);
+    sendResponse(
+      res,
+      r.response(403, decision.reason, decision.detail, help),
+      req.readableLength > 0 || !req.complete,
+    );
     r.finish({ status: 403 });
     return;
   }
@@ -150,7 +171,8 @@ async function handleRequest(
   if (out.error !== null) {
     const f = failureFor(out.error);
     if (f.status === 500) logger.error({ err: out.error, id: r.record.id }, 'forwarding failed');
-    if (!res.headersSent && !res.destroyed) sendResponse(res, r.response(f.status, f.reason, f.message, help), true);
+    if (!res.headersSent && !res.destroyed)
+      sendResponse(res, r.response(f.status, f.reason, f.message, help), true);
     r.finish({ status: f.status, reason: f.reason, decision: f.status === 403 ? 'deny' : 'allow' });
     return;
   }

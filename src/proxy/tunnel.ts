@@ -23,10 +23,19 @@ const ESTABLISHED = 'HTTP/1.1 200 Connection Established\r\n\r\n';
 type Verdict = { ok: true; bytes: Buffer } | { ok: false; reason: ReasonCode; detail: string };
 
 /** Read and judge the ClientHello. Resolves once there is a verdict; never rejects. */
-function checkClientHello(client: Socket, head: Buffer, host: string, isIp: boolean, tls: ProxySettings['tls']): Promise<Verdict> {
+function checkClientHello(
+  client: Socket,
+  head: Buffer,
+  host: string,
+  isIp: boolean,
+  tls: ProxySettings['tls'],
+): Promise<Verdict> {
   return new Promise((resolve) => {
     const reader = createClientHelloReader({ maxBytes: tls.maxClientHelloBytes });
-    const timer = setTimeout(() => done({ ok: false, reason: REASONS.notTls, detail: 'no TLS ClientHello in time' }), tls.peekTimeoutMs);
+    const timer = setTimeout(
+      () => done({ ok: false, reason: REASONS.notTls, detail: 'no TLS ClientHello in time' }),
+      tls.peekTimeoutMs,
+    );
     const cleanup = (): void => {
       clearTimeout(timer);
       client.removeListener('data', onData);
@@ -37,7 +46,8 @@ function checkClientHello(client: Socket, head: Buffer, host: string, isIp: bool
       client.pause();
       resolve(v);
     };
-    const onEnd = (): void => done({ ok: false, reason: REASONS.notTls, detail: 'client closed before a ClientHello' });
+    const onEnd = (): void =>
+      done({ ok: false, reason: REASONS.notTls, detail: 'client closed before a ClientHello' });
     const seen: Buffer[] = [];
     const onData = (chunk: Buffer): void => {
       if (!tls.requireTls) seen.push(chunk);
@@ -46,7 +56,8 @@ function checkClientHello(client: Socket, head: Buffer, host: string, isIp: bool
         case 'need-more':
           return;
         case 'not-tls':
-          if (tls.requireTls) return done({ ok: false, reason: REASONS.notTls, detail: 'the tunnel did not start with TLS' });
+          if (tls.requireTls)
+            return done({ ok: false, reason: REASONS.notTls, detail: 'the tunnel did not start with TLS' });
           return done({ ok: true, bytes: Buffer.concat(seen) });
         case 'too-large':
         case 'malformed':
@@ -54,10 +65,18 @@ function checkClientHello(client: Socket, head: Buffer, host: string, isIp: bool
         case 'hello':
           if (r.sni === null) {
             if (isIp || !tls.requireSni) return done({ ok: true, bytes: r.bytes });
-            return done({ ok: false, reason: REASONS.sniMissing, detail: 'the TLS ClientHello has no server name' });
+            return done({
+              ok: false,
+              reason: REASONS.sniMissing,
+              detail: 'the TLS ClientHello has no server name',
+            });
           }
           if (r.sni !== host) {
-            return done({ ok: false, reason: REASONS.sniMismatch, detail: `TLS server name ${r.sni} does not match ${host}` });
+            return done({
+              ok: false,
+              reason: REASONS.sniMismatch,
+              detail: `TLS server name ${r.sni} does not match ${host}`,
+            });
           }
           return done({ ok: true, bytes: r.bytes });
       }
@@ -111,5 +130,10 @@ export async function runTunnel(
   }
   upstream.write(verdict.bytes);
   await relay(client, upstream, settings.timeouts.tunnelIdleMs);
-  return { refused: null, detail: 'tunnel closed', bytesUp: upstream.bytesWritten, bytesDown: upstream.bytesRead };
+  return {
+    refused: null,
+    detail: 'tunnel closed',
+    bytesUp: upstream.bytesWritten,
+    bytesDown: upstream.bytesRead,
+  };
 }

@@ -65,10 +65,18 @@ describe('CONNECT tunnels', () => {
   });
 
   it('relays HTTPS for curl through an allowed tunnel', async () => {
-    const r = await curl(['-x', proxy.url, '--cacert', caFile, `https://secure.test:${origin.port}/over-tls`]);
+    const r = await curl([
+      '-x',
+      proxy.url,
+      '--cacert',
+      caFile,
+      `https://secure.test:${origin.port}/over-tls`,
+    ]);
     assert.equal(r.status, 200, r.stderr);
     assert.equal((JSON.parse(r.body) as { url: string }).url, '/over-tls');
-    const rec = await proxy.waitForRecord((x) => x.method === 'CONNECT' && x.host === 'secure.test' && x.status === 200);
+    const rec = await proxy.waitForRecord(
+      (x) => x.method === 'CONNECT' && x.host === 'secure.test' && x.status === 200,
+    );
     assert.equal(rec.decision, 'allow');
     assert.equal(rec.path, null);
     assert.ok(rec.bytesUp > 0 && rec.bytesDown > 0);
@@ -79,7 +87,14 @@ describe('CONNECT tunnels', () => {
     assert.equal(status, 200);
     const body = await new Promise<string>((resolve, reject) => {
       const req = httpsRequest(
-        { host: 'secure.test', port: origin.port, path: '/node', ca: ca.certPem, servername: 'secure.test', createConnection: () => tlsConnect({ socket, servername: 'secure.test', ca: ca.certPem }) },
+        {
+          host: 'secure.test',
+          port: origin.port,
+          path: '/node',
+          ca: ca.certPem,
+          servername: 'secure.test',
+          createConnection: () => tlsConnect({ socket, servername: 'secure.test', ca: ca.certPem }),
+        },
         (res) => {
           let text = '';
           res.on('data', (c: Buffer) => (text += c.toString()));
@@ -123,14 +138,20 @@ describe('CONNECT tunnels', () => {
   });
 
   it('refuses non-TLS bytes on a TLS tunnel', async () => {
-    const r = await rawExchange(proxy.port, `CONNECT secure.test:${origin.port} HTTP/1.1\r\nHost: secure.test\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const r = await rawExchange(
+      proxy.port,
+      `CONNECT secure.test:${origin.port} HTTP/1.1\r\nHost: secure.test\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n`,
+    );
     assert.match(r.text, /^HTTP\/1\.1 200/);
     assert.equal(r.closed, true);
     await proxy.waitForRecord((x) => x.reason === 'not_tls');
   });
 
   it('denies a CONNECT to a host off the allowlist and never forwards pipelined bytes', async () => {
-    const r = await rawExchange(proxy.port, `CONNECT other.test:${origin.port} HTTP/1.1\r\nHost: other.test\r\n\r\nGET http://secure.test:${origin.port}/smuggled HTTP/1.1\r\nHost: secure.test\r\n\r\n`);
+    const r = await rawExchange(
+      proxy.port,
+      `CONNECT other.test:${origin.port} HTTP/1.1\r\nHost: other.test\r\n\r\nGET http://secure.test:${origin.port}/smuggled HTTP/1.1\r\nHost: secure.test\r\n\r\n`,
+    );
     assert.match(r.text, /^HTTP\/1\.1 403/);
     assert.match(r.text, /X-Cordon-Reason: not_allowlisted/);
     assert.ok(!r.text.includes('/smuggled"'));

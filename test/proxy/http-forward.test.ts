@@ -20,7 +20,12 @@ describe('HTTP forwarding', () => {
     proxy = await startTestProxy({
       http: ['.allowed.test', 'exact.test'],
       httpPorts: [origin.port],
-      hosts: { 'www.allowed.test': '127.0.0.1', 'exact.test': '127.0.0.1', 'private.allowed.test': '127.0.0.1', 'nodns.allowed.test': '127.0.0.1' },
+      hosts: {
+        'www.allowed.test': '127.0.0.1',
+        'exact.test': '127.0.0.1',
+        'private.allowed.test': '127.0.0.1',
+        'nodns.allowed.test': '127.0.0.1',
+      },
     });
     base = `http://www.allowed.test:${origin.port}`;
   });
@@ -30,7 +35,15 @@ describe('HTTP forwarding', () => {
   });
 
   it('forwards an allowed request and regenerates Host from the URI', async () => {
-    const r = await curl(['-x', proxy.url, '-H', 'Host: evil.test', '-H', 'Proxy-Authorization: Basic c2VjcmV0', `${base}/hello?q=1`]);
+    const r = await curl([
+      '-x',
+      proxy.url,
+      '-H',
+      'Host: evil.test',
+      '-H',
+      'Proxy-Authorization: Basic c2VjcmV0',
+      `${base}/hello?q=1`,
+    ]);
     assert.equal(r.status, 200);
     const echoed = JSON.parse(r.body) as { url: string; headers: Record<string, string> };
     assert.equal(echoed.url, '/hello?q=1');
@@ -74,13 +87,22 @@ describe('HTTP forwarding', () => {
   });
 
   it('refuses an allowed name whose address is not public when the range is not allowed', async () => {
-    proxy.setPolicy({ http: ['.allowed.test'], httpPorts: [origin.port], hosts: { 'private.allowed.test': '127.0.0.1' }, allowPrivate: [] });
+    proxy.setPolicy({
+      http: ['.allowed.test'],
+      httpPorts: [origin.port],
+      hosts: { 'private.allowed.test': '127.0.0.1' },
+      allowPrivate: [],
+    });
     try {
       const r = await curl(['-x', proxy.url, `http://private.allowed.test:${origin.port}/`]);
       assert.equal(r.status, 403);
       assert.equal(r.headers['x-cordon-reason'], 'blocked_address');
     } finally {
-      proxy.setPolicy({ http: ['.allowed.test', 'exact.test'], httpPorts: [origin.port], hosts: { 'www.allowed.test': '127.0.0.1', 'exact.test': '127.0.0.1' } });
+      proxy.setPolicy({
+        http: ['.allowed.test', 'exact.test'],
+        httpPorts: [origin.port],
+        hosts: { 'www.allowed.test': '127.0.0.1', 'exact.test': '127.0.0.1' },
+      });
     }
   });
 
@@ -93,7 +115,15 @@ describe('HTTP forwarding', () => {
   it('streams request bodies, chunked and with Content-Length', async () => {
     const r1 = await curl(['-x', proxy.url, '--data-binary', 'hello body', `${base}/post`]);
     assert.equal((JSON.parse(r1.body) as { body: string }).body, 'hello body');
-    const r2 = await curl(['-x', proxy.url, '-H', 'Transfer-Encoding: chunked', '--data-binary', 'chunked body', `${base}/post2`]);
+    const r2 = await curl([
+      '-x',
+      proxy.url,
+      '-H',
+      'Transfer-Encoding: chunked',
+      '--data-binary',
+      'chunked body',
+      `${base}/post2`,
+    ]);
     assert.equal((JSON.parse(r2.body) as { body: string }).body, 'chunked body');
     const rec = await proxy.waitForRecord((x) => x.path === '/post2');
     assert.equal(rec.bytesUp, 'chunked body'.length);
@@ -158,6 +188,9 @@ describe('HTTP forwarding', () => {
   it('pools upstream connections', async () => {
     const beforeConns = origin.connections;
     for (let i = 0; i < 5; i++) await curl(['-x', proxy.url, `${base}/pool${i}`]);
-    assert.ok(origin.connections - beforeConns <= 1, `opened ${origin.connections - beforeConns} upstream connections`);
+    assert.ok(
+      origin.connections - beforeConns <= 1,
+      `opened ${origin.connections - beforeConns} upstream connections`,
+    );
   });
 });

@@ -25,7 +25,9 @@ async function keyPem(key: webcrypto.CryptoKey): Promise<string> {
 }
 
 function serial(): string {
-  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString('hex').replace(/^[89a-f]/, '1');
+  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(8)))
+    .toString('hex')
+    .replace(/^[89a-f]/, '1');
 }
 
 export async function createTestCa(name = 'Cordon Test CA'): Promise<TestCa> {
@@ -37,7 +39,7 @@ export async function createTestCa(name = 'Cordon Test CA'): Promise<TestCa> {
     name: `CN=${name}`,
     notBefore,
     notAfter,
-    keys: caKeys as KeyPair,
+    keys: caKeys,
     signingAlgorithm: ALG,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
@@ -55,16 +57,18 @@ export async function createTestCa(name = 'Cordon Test CA'): Promise<TestCa> {
         issuer: caCert.subject,
         notBefore,
         notAfter,
-        signingKey: (caKeys as KeyPair).privateKey,
-        publicKey: (keys as KeyPair).publicKey,
+        signingKey: caKeys.privateKey,
+        publicKey: keys.publicKey,
         signingAlgorithm: ALG,
         extensions: [
           new x509.BasicConstraintsExtension(false, undefined, true),
           new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-          new x509.SubjectAlternativeNameExtension(names.map((n) => ({ type: isIp(n) ? 'ip' : 'dns', value: n }))),
+          new x509.SubjectAlternativeNameExtension(
+            names.map((n) => ({ type: isIp(n) ? 'ip' : 'dns', value: n })),
+          ),
         ],
       });
-      return { cert: cert.toString('pem'), key: await keyPem((keys as KeyPair).privateKey) };
+      return { cert: cert.toString('pem'), key: await keyPem(keys.privateKey) };
     },
   };
 }

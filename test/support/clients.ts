@@ -43,7 +43,11 @@ export function curl(args: string[], timeoutMs = 10000): Promise<CurlResult> {
 }
 
 /** Write raw bytes to host:port and collect everything until the peer closes (or the deadline). */
-export function rawExchange(port: number, data: string | Buffer, timeoutMs = 5000): Promise<{ text: string; closed: boolean }> {
+export function rawExchange(
+  port: number,
+  data: string | Buffer,
+  timeoutMs = 5000,
+): Promise<{ text: string; closed: boolean }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const socket = connect({ host: '127.0.0.1', port });

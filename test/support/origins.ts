@@ -11,7 +11,13 @@ import type { TestCa } from './ca.js';
 export interface Origin {
   readonly port: number;
   /** Requests seen, newest last. */
-  readonly seen: { method: string; url: string; headers: Record<string, string | string[] | undefined>; rawHeaders: string[]; body: string }[];
+  readonly seen: {
+    method: string;
+    url: string;
+    headers: Record<string, string | string[] | undefined>;
+    rawHeaders: string[];
+    body: string;
+  }[];
   connections: number;
   close(): Promise<void>;
 }
@@ -22,15 +28,31 @@ function echo(origin: Origin) {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString();
-      origin.seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body });
+      origin.seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        rawHeaders: req.rawHeaders,
+        body,
+      });
       if (req.url?.startsWith('/bytes/')) {
         const n = Number(req.url.slice(7));
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(n) });
         res.end(Buffer.alloc(n, 97));
         return;
       }
+      if (req.url?.startsWith('/slow/')) {
+        // Answers after the given delay: a request that is in flight while a test reloads or stops.
+        setTimeout(() => res.end('slow done'), Number(req.url.slice(6)));
+        return;
+      }
       if (req.url === '/forge') {
-        res.writeHead(200, { 'x-cordon-decision': 'allow', 'x-cordon-reason': 'forged', connection: 'close, x-secret', 'x-secret': '1' });
+        res.writeHead(200, {
+          'x-cordon-decision': 'allow',
+          'x-cordon-reason': 'forged',
+          connection: 'close, x-secret',
+          'x-secret': '1',
+        });
         res.end('forged');
         return;
       }
@@ -69,5 +91,5 @@ export async function createHttpsOrigin(ca: TestCa, names: string[]): Promise<Or
   const leaf = await ca.issue(names);
   const server = createHttps({ cert: leaf.cert, key: leaf.key }, echo(origin));
   server.on('secureConnection', () => undefined);
-  return listen(server as unknown as ReturnType<typeof createHttp>, origin);
+  return listen(server, origin);
 }

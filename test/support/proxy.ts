@@ -64,7 +64,12 @@ export function runtimeFor(o: TestProxyOptions): ProxyRuntime {
   const s = o.settings ?? {};
   return {
     policy: compilePolicy(specFor(o), ++version),
-    resolver: createResolver({ hosts: o.hosts ?? {}, servers: ['127.0.0.1:9'], timeoutMs: 500, preferIpv4: true }),
+    resolver: createResolver({
+      hosts: o.hosts ?? {},
+      servers: ['127.0.0.1:9'],
+      timeoutMs: 500,
+      preferIpv4: true,
+    }),
     guard: createAddressGuard({ allowPrivate: o.allowPrivate ?? ['127.0.0.0/8'] }),
     settings: {
       denyMessage: 'Ask the platform team.',
@@ -107,7 +112,11 @@ export async function startTestProxy(o: TestProxyOptions): Promise<TestProxy> {
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`no matching record within ${timeoutMs} ms; have: ${JSON.stringify(records.map((r) => [r.host, r.reason]))}`));
+          reject(
+            new Error(
+              `no matching record within ${timeoutMs} ms; have: ${JSON.stringify(records.map((r) => [r.host, r.reason]))}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();
