@@ -31,7 +31,9 @@ export interface Policy {
 }
 
 function compileGroup(g: GroupSpec): CompiledGroup {
-  const learnUntilMs = g.mode === 'learn' && g.learnUntil ? Date.parse(g.learnUntil) : Infinity;
+  let learnUntilMs = g.mode === 'learn' && g.learnUntil ? Date.parse(g.learnUntil) : Infinity;
+  // An unreadable date must not mean "learn forever": fail closed and enforce from the start.
+  if (Number.isNaN(learnUntilMs)) learnUntilMs = -Infinity;
   return Object.freeze({
     name: g.name,
     clients: createCidrList(g.clients),

@@ -31,7 +31,8 @@ export function createDomainSet(entries: readonly AllowEntry[]): DomainSet {
     else setFirst(exact, v, entry);
   }
   const ipList: CidrList = createCidrList(ipEntries.map((e) => e.value));
-  const ipByValue = new Map(ipEntries.map((e) => [e.value, e]));
+  const ipByValue = new Map<string, AllowEntry>();
+  for (const entry of ipEntries) setFirst(ipByValue, entry.value, entry);
 
   return {
     size: entries.length,

@@ -22,6 +22,9 @@ export const HOST_ERRORS = {
 // userinfo, path, query, fragment, backslash (WHATWG treats it as '/'), percent-encoding, whitespace.
 const SMUGGLING_CHARS = /[@/\\?#%\s]/;
 const IPV4_DOTTED = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+// What a DNS name label may hold after IDN mapping: letters, digits, hyphen (RFC 1123 §2.1) and the
+// underscore real names carry. WHATWG lets `*`, `"`, `'`, `;`, `{`, ... through; no resolvable name has them.
+const NAME_LABEL_CHARS = /^[a-z0-9_-]+$/;
 // RFC 1035 §2.3.4: 253 characters in text form.
 const MAX_HOST_LENGTH = 253;
 
@@ -40,6 +43,8 @@ export function canonicalHost(raw: string): CanonicalHost {
   if (SMUGGLING_CHARS.test(raw)) throw invalid(raw, 'contains a character not allowed in a host');
   const bracketed = raw.startsWith('[');
   if (!bracketed && raw.includes(':')) throw invalid(raw, 'IPv6 literals must be in brackets');
+  // new URL() would read `[::1]:80` as host [::1] and drop the port: a port is not part of a host.
+  if (bracketed && !raw.endsWith(']')) throw invalid(raw, 'text after "]" (a port is not part of a host)');
   let hostname: string;
   try {
     hostname = new URL(`http://${raw}/`).hostname;
@@ -53,6 +58,10 @@ export function canonicalHost(raw: string): CanonicalHost {
   if (hostname.endsWith('.')) hostname = hostname.slice(0, -1);
   if (hostname.length === 0 || hostname.length > MAX_HOST_LENGTH) throw invalid(raw, 'bad length');
   if (IPV4_DOTTED.test(hostname)) return { host: hostname, isIp: true, family: 4 };
-  if (hostname.split('.').some((label) => label.length > 63)) throw invalid(raw, 'label longer than 63');
+  const labels = hostname.split('.');
+  if (labels.some((label) => label.length > 63)) throw invalid(raw, 'label longer than 63');
+  if (!labels.every((label) => NAME_LABEL_CHARS.test(label))) {
+    throw invalid(raw, 'a label holds a character other than a-z, 0-9, "-" and "_"');
+  }
   return { host: hostname, isIp: false, family: 0 };
 }
