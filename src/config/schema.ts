@@ -126,7 +126,11 @@ export const configSchema = z
       .object({
         /** `file:` (cordon.yaml itself), `s3://bucket/key` or `ssm:/parameter/name`. */
         source: z.string().default('file:'),
-        pollSeconds: z.number().int().min(5).max(86400).default(30),
+        pollSeconds: z.number().int().min(1).max(86400).default(30),
+        /** AWS region of the S3 bucket or SSM parameter; default from the environment/instance. */
+        region: z.string().optional(),
+        /** Endpoint override (a VPC endpoint, or a local S3-compatible store in tests). */
+        endpoint: z.string().url().optional(),
       })
       .strict()
       .prefault({}),

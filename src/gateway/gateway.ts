@@ -8,12 +8,15 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createRecordWriter, formatJson, formatSquid, type RecordWriter } from '../audit/access-log.js';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { loadConfig, loadConfigText, type LoadedConfig } from '../config/load.js';
 import { errorMessage } from '../errors.js';
 import type { AccessRecord } from '../proxy/records.js';
 import type { ProxyRuntime } from '../proxy/runtime.js';
 import { splitHostPort } from '../proxy/request-target.js';
 import { createProxyServer, type ProxyServerHandle } from '../proxy/server.js';
+import { createRemotePolicy, mergeRemotePolicy, type RemotePolicy } from './remote-policy.js';
 import { buildRuntime } from './runtime.js';
 import { watchFiles, type FileWatcher } from './watch.js';
 
@@ -37,18 +40,24 @@ export interface Gateway {
   start(): Promise<{ proxy: AddressInfo }>;
   /** Re-read the config now. Never throws: a bad config is refused and reported. */
   reload(trigger: string): ReloadResult;
+  /** Fetch the remote policy now (no-op for file: policies). */
+  pollRemote(): Promise<void>;
   stop(): Promise<void>;
   current(): { loaded: LoadedConfig; runtime: ProxyRuntime };
   /** Subscribe to every record (audit store, metrics, live tail). Returns an unsubscribe. */
   onRecord(fn: (r: AccessRecord) => void): () => void;
   /** Called after every successful reload with the new config. */
   onReload(fn: (loaded: LoadedConfig, version: number) => void): () => void;
+  /** Open client connections and CONNECT tunnels right now (for metrics). */
+  stats(): { connections: number; tunnels: number };
 }
 
 /** Parse `HOST:PORT` (`[v6]:PORT`) for a listener. */
 export function parseListen(value: string): { host: string; port: number } {
-  const { host, port } = splitHostPort(value, 0);
-  return { host: host.startsWith('[') ? host.slice(1, -1) : host, port };
+  // Port 0 (any free port) is fine for a listener, unlike for a destination.
+  const zero = value.endsWith(':0');
+  const { host, port } = splitHostPort(zero ? value.slice(0, -2) : value, 0);
+  return { host: host.startsWith('[') ? host.slice(1, -1) : host, port: zero ? 0 : port };
 }
 
 function openWriters(loaded: LoadedConfig): RecordWriter[] {
@@ -59,9 +68,17 @@ function openWriters(loaded: LoadedConfig): RecordWriter[] {
   return writers;
 }
 
+/** Load the local config, with a remote policy document laid over it when there is one. */
+function loadWith(configPath: string | undefined, remoteText: string | null): LoadedConfig {
+  if (remoteText === null || configPath === undefined) return loadConfig(configPath);
+  const merged = mergeRemotePolicy(readFileSync(configPath, 'utf8'), remoteText);
+  return loadConfigText(merged, { file: configPath, baseDir: dirname(configPath) });
+}
+
 export function createGateway(opts: GatewayOptions): Gateway {
   const log = opts.logger;
   let loaded = loadConfig(opts.configPath);
+  let remote: RemotePolicy | null = null;
   let version = 1;
   let runtime = buildRuntime(loaded, version);
   let writers = openWriters(loaded);
@@ -69,6 +86,22 @@ export function createGateway(opts: GatewayOptions): Gateway {
   let stopping: Promise<void> | undefined;
   const recordSubs = new Set<(r: AccessRecord) => void>();
   const reloadSubs = new Set<(l: LoadedConfig, v: number) => void>();
+  const p = loaded.config.policy;
+  remote = createRemotePolicy({
+    uri: p.source,
+    region: p.region,
+    endpoint: p.endpoint,
+    pollSeconds: p.pollSeconds,
+    cacheDir: loaded.config.storage.dir,
+    logger: log,
+    apply: (text, _version, trigger) => reload(trigger, text).ok,
+  });
+  const cached = remote?.current();
+  if (cached) {
+    // Enforce the cached remote policy from the start, even if the source is unreachable now.
+    loaded = loadWith(opts.configPath, cached.text);
+    runtime = buildRuntime(loaded, version);
+  }
   for (const w of loaded.warnings) log.warn({ finding: w }, 'config warning');
 
   const sink = (r: AccessRecord): void => {
@@ -83,11 +116,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
   };
   const proxy: ProxyServerHandle = createProxyServer({ getRuntime: () => runtime, sink, logger: log });
 
-  const reload = (trigger: string): ReloadResult => {
+  const reload = (trigger: string, remoteText: string | null = remote?.current()?.text ?? null): ReloadResult => {
     let next: LoadedConfig;
     let nextRuntime: ProxyRuntime;
     try {
-      next = loadConfig(opts.configPath);
+      next = loadWith(opts.configPath, remoteText);
       nextRuntime = buildRuntime(next, version + 1);
     } catch (e: unknown) {
       log.error({ trigger, err: errorMessage(e), version }, 'policy reload failed');
@@ -116,22 +149,29 @@ export function createGateway(opts: GatewayOptions): Gateway {
       if (opts.configPath !== undefined && opts.watch !== false) {
         watcher = watchFiles(loaded.files, () => reload('file change'));
       }
+      if (remote) {
+        await remote.poll();
+        remote.start();
+      }
       log.info(
         { listen: `${address.address}:${address.port}`, config: loaded.path ?? 'built-in', version },
         'proxy listening',
       );
       return { proxy: address };
     },
-    reload,
+    reload: (trigger) => reload(trigger),
+    pollRemote: () => remote?.poll() ?? Promise.resolve(),
     stop() {
       stopping ??= (async () => {
         watcher?.close();
+        remote?.stop();
         await proxy.close();
         await Promise.all(writers.map((w) => w.close()));
       })();
       return stopping;
     },
     current: () => ({ loaded, runtime }),
+    stats: () => proxy.stats(),
     onRecord(fn) {
       recordSubs.add(fn);
       return () => recordSubs.delete(fn);

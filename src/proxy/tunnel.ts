@@ -92,9 +92,15 @@ function checkClientHello(
 function relay(client: Socket, upstream: Socket, idleMs: number): Promise<void> {
   return new Promise((resolve) => {
     let closed = 0;
+    // Once one side is fully closed nothing more can reach it: pass on its FIN, let what is
+    // already written flush, then close the other side too (no half-open tunnels left behind).
     const onClose = (other: Socket) => (hadError: boolean) => {
       if (hadError) other.destroy();
-      else other.end();
+      else {
+        other.end();
+        if (other.writableFinished) other.destroy();
+        else other.once('finish', () => other.destroy());
+      }
       if (++closed === 2) resolve();
     };
     for (const s of [client, upstream]) {

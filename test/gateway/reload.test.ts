@@ -35,7 +35,6 @@ describe('reload', () => {
   let https: Origin;
   let gw: TestGateway;
   const config = (extra: string): string => `
-listen: 127.0.0.1:0
 http:
   ports: [${http.port}]
   allowFiles: [allowhttp.txt]
