@@ -29,6 +29,22 @@ function findTests(dir) {
   return out;
 }
 
+/** Install Debian packages the tests use when their command is missing (CI runs as root on Debian). */
+function ensureCommands(commands) {
+  const missing = Object.entries(commands).filter(
+    ([cmd]) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0,
+  );
+  if (missing.length === 0) return;
+  const pkgs = missing.map(([, pkg]) => pkg);
+  console.log(`installing ${pkgs.join(', ')} with apt-get`);
+  run('apt-get', ['update', '-qq']);
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+}
+
+ensureCommands({ curl: 'curl', ip: 'iproute2' });
+
 if (!onlyUnit) {
   run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   run('npx', ['eslint', '.']);

@@ -5,6 +5,7 @@
  */
 import { runCheck } from './check.js';
 import { runImportSquid } from './import-squid.js';
+import { runDoctorCommand, runLifecycle } from './lifecycle.js';
 import { runLint } from './lint.js';
 import { runStart } from './start.js';
 
@@ -16,6 +17,9 @@ Usage:
                                                          show the decision for a destination (exit 0 allow, 1 deny)
   cordon lint [--config FILE]                            validate the config, warn about risky entries
   cordon import-squid <squid.conf> [--out DIR] [--force] convert a squid allowlist setup to cordon.yaml
+  cordon lifecycle --proxy http://HOST:3128 [--no-proxy LIST] [--ca-file PEM] [--root DIR [--apply]]
+                                                         print the SageMaker notebook on-start script
+  cordon doctor [--direct HOST:PORT,...]                 inside a notebook: check every client uses the proxy
 
 Without --config, the built-in default policy is used (deny everything, log decisions).
 Docs: README.md and docs/ in the package.`;
@@ -27,6 +31,8 @@ const COMMANDS: Record<string, Command> = {
   check: runCheck,
   lint: runLint,
   'import-squid': runImportSquid,
+  lifecycle: runLifecycle,
+  doctor: runDoctorCommand,
 };
 
 /** Run the CLI; resolves to the process exit code (0 ok, 1 a "no" answer, 2 usage or error). */

@@ -23,24 +23,39 @@ function cordon(args: string[]): Promise<{ code: number; stdout: string; stderr:
   });
 }
 
-/** Wait for a pino log line with `msg`; resolves with the parsed line. */
-function waitForLog(child: ChildProcess, msg: string, timeoutMs = 10000): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const rl = createInterface({ input: child.stderr! });
-    const timer = setTimeout(() => reject(new Error(`no "${msg}" log line in time`)), timeoutMs);
-    rl.on('line', (line) => {
-      try {
-        const obj = JSON.parse(line) as Record<string, unknown>;
-        if (obj.msg === msg) {
-          clearTimeout(timer);
-          rl.close();
-          resolve(obj);
-        }
-      } catch {
-        // not a log line
-      }
-    });
+/** Collects the child's pino log lines; `wait(msg)` resolves with the first line with `msg` not yet taken. */
+function logLines(child: ChildProcess) {
+  const lines: Record<string, unknown>[] = [];
+  const waiters = new Set<() => void>();
+  let taken = 0;
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    try {
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      return;
+    }
+    for (const w of waiters) w();
   });
+  return {
+    wait(msg: string, timeoutMs = 10000): Promise<Record<string, unknown>> {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const i = lines.findIndex((l, idx) => idx >= taken && l.msg === msg);
+          if (i === -1) return;
+          taken = i + 1;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(lines[i]!);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no "${msg}" log line in time; saw ${JSON.stringify(lines.map((l) => l.msg))}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+  };
 }
 
 describe('cordon CLI', () => {
@@ -74,7 +89,7 @@ timeouts: { drainMs: 5000 }
     const deny = await cordon(['check', 'evil.test:443', '--config', conf]);
     assert.equal(deny.code, 1);
     assert.match(deny.stdout, /not_allowlisted/);
-    const ip = await cordon(['check', 'http://0x7f.1/', '--config', conf]);
+    const ip = await cordon(['check', `http://0x7f.1:${origin.port}/`, '--config', conf]);
     assert.equal(ip.code, 1);
     assert.match(ip.stdout, /ip_literal_not_allowed/);
     const bad = await cordon(['check', '--config', conf]);
@@ -92,10 +107,11 @@ timeouts: { drainMs: 5000 }
       },
     );
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const listening = await waitForLog(child, 'proxy listening');
+    const logs = logLines(child);
+    const listening = await logs.wait('proxy listening');
     const port = Number(String(listening.listen).split(':').pop());
 
-    const reloaded = waitForLog(child, 'policy reloaded');
+    const reloaded = logs.wait('policy reloaded');
     child.kill('SIGHUP');
     await reloaded;
 

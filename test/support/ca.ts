@@ -9,8 +9,6 @@ import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto as never);
 
-type KeyPair = webcrypto.CryptoKeyPair;
-
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
 export interface TestCa {
