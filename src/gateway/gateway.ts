@@ -116,7 +116,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
   };
   const proxy: ProxyServerHandle = createProxyServer({ getRuntime: () => runtime, sink, logger: log });
 
-  const reload = (trigger: string, remoteText: string | null = remote?.current()?.text ?? null): ReloadResult => {
+  const reload = (
+    trigger: string,
+    remoteText: string | null = remote?.current()?.text ?? null,
+  ): ReloadResult => {
     let next: LoadedConfig;
     let nextRuntime: ProxyRuntime;
     try {

@@ -33,18 +33,28 @@ export interface PolicySourceOptions {
 }
 
 function s3Source(uri: string, bucket: string, key: string, o: PolicySourceOptions): PolicySource {
-  const client = new S3Client({ region: o.region ?? process.env.AWS_REGION ?? 'us-east-1', endpoint: o.endpoint, forcePathStyle: o.endpoint !== undefined });
+  const client = new S3Client({
+    region: o.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    endpoint: o.endpoint,
+    forcePathStyle: o.endpoint !== undefined,
+  });
   return {
     uri,
     async fetch(version) {
       try {
-        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfNoneMatch: version ?? undefined }));
+        const out = await client.send(
+          new GetObjectCommand({ Bucket: bucket, Key: key, IfNoneMatch: version ?? undefined }),
+        );
         const text = (await out.Body?.transformToString('utf8')) ?? '';
         return { text, version: out.ETag ?? out.VersionId ?? '' };
       } catch (e: unknown) {
         const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
         if (status === 304) return null;
-        throw new CordonError(SOURCE_ERRORS.fetch, `could not read ${uri}: ${e instanceof Error ? e.name + ': ' + e.message : String(e)}`, { cause: e });
+        throw new CordonError(
+          SOURCE_ERRORS.fetch,
+          `could not read ${uri}: ${e instanceof Error ? e.name + ': ' + e.message : String(e)}`,
+          { cause: e },
+        );
       }
     },
     close: () => client.destroy(),
@@ -52,7 +62,10 @@ function s3Source(uri: string, bucket: string, key: string, o: PolicySourceOptio
 }
 
 function ssmSource(uri: string, name: string, o: PolicySourceOptions): PolicySource {
-  const client = new SSMClient({ region: o.region ?? process.env.AWS_REGION ?? 'us-east-1', endpoint: o.endpoint });
+  const client = new SSMClient({
+    region: o.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    endpoint: o.endpoint,
+  });
   return {
     uri,
     async fetch(version) {
@@ -62,7 +75,11 @@ function ssmSource(uri: string, name: string, o: PolicySourceOptions): PolicySou
         if (version !== null && v === version) return null;
         return { text: out.Parameter?.Value ?? '', version: v };
       } catch (e: unknown) {
-        throw new CordonError(SOURCE_ERRORS.fetch, `could not read ${uri}: ${e instanceof Error ? e.name + ': ' + e.message : String(e)}`, { cause: e });
+        throw new CordonError(
+          SOURCE_ERRORS.fetch,
+          `could not read ${uri}: ${e instanceof Error ? e.name + ': ' + e.message : String(e)}`,
+          { cause: e },
+        );
       }
     },
     close: () => client.destroy(),

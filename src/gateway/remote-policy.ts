@@ -81,7 +81,10 @@ export function createRemotePolicy(o: RemotePolicyOptions): RemotePolicy | null 
         save(last);
       } else rejected = got.version;
     } catch (e: unknown) {
-      o.logger.error({ source: o.uri, err: errorMessage(e) }, 'policy source unreachable; keeping the last good policy');
+      o.logger.error(
+        { source: o.uri, err: errorMessage(e) },
+        'policy source unreachable; keeping the last good policy',
+      );
     }
   };
 

@@ -40,7 +40,10 @@ describe('policy sources', () => {
   });
 
   it('reads an S3 object and gets 304 when its ETag is unchanged', async () => {
-    const src = createPolicySource('s3://cordon-policy/policies/cordon.yaml', { region: 'eu-west-1', endpoint: s3.url });
+    const src = createPolicySource('s3://cordon-policy/policies/cordon.yaml', {
+      region: 'eu-west-1',
+      endpoint: s3.url,
+    });
     assert.ok(src);
     const first = await src.fetch(null);
     assert.match(first?.text ?? '', /b\.example\.org/);
@@ -58,6 +61,9 @@ describe('policy sources', () => {
 
   it('refuses an unsupported source and says what to write', () => {
     assert.equal(createPolicySource('file:'), null);
-    assert.throws(() => createPolicySource('http://x/policy.yaml'), /write file:, s3:\/\/bucket\/key or ssm:\/parameter\/name/);
+    assert.throws(
+      () => createPolicySource('http://x/policy.yaml'),
+      /write file:, s3:\/\/bucket\/key or ssm:\/parameter\/name/,
+    );
   });
 });

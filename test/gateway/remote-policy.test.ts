@@ -38,7 +38,9 @@ https: { allow: [local.example.org] }
 
 describe('remote policy', () => {
   it('pulls from SSM, swaps new versions, refuses bad ones, and survives a restart without the source', async () => {
-    const params = new Map([['/cordon/policy', { value: 'https: { allow: [one.example.org] }\n', version: 1 }]]);
+    const params = new Map([
+      ['/cordon/policy', { value: 'https: { allow: [one.example.org] }\n', version: 1 }],
+    ]);
     const ssm = await createSsmStub(params);
     const dir = mkdtempSync(join(tmpdir(), 'cordon-remote-'));
     const file = localConfig(dir, 'ssm:/cordon/policy', ssm.url);

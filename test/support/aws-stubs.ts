@@ -26,7 +26,9 @@ async function serve(server: Server, calls: string[]): Promise<StubEndpoint> {
 }
 
 /** SSM: parameters by name; set `params[name]` to change a value (the version goes up). */
-export function createSsmStub(params: Map<string, { value: string; version: number }>): Promise<StubEndpoint> {
+export function createSsmStub(
+  params: Map<string, { value: string; version: number }>,
+): Promise<StubEndpoint> {
   const calls: string[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -42,7 +44,11 @@ export function createSsmStub(params: Map<string, { value: string; version: numb
         res.end(JSON.stringify({ __type: 'ParameterNotFound', message: `no parameter ${name}` }));
         return;
       }
-      res.end(JSON.stringify({ Parameter: { Name: name, Type: 'String', Value: p.value, Version: p.version, DataType: 'text' } }));
+      res.end(
+        JSON.stringify({
+          Parameter: { Name: name, Type: 'String', Value: p.value, Version: p.version, DataType: 'text' },
+        }),
+      );
     });
   });
   return serve(server, calls);
@@ -66,7 +72,11 @@ export function createS3Stub(objects: Map<string, string>): Promise<StubEndpoint
       res.end();
       return;
     }
-    res.writeHead(200, { etag, 'content-type': 'application/yaml', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(200, {
+      etag,
+      'content-type': 'application/yaml',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   });
   return serve(server, calls);
