@@ -4,7 +4,6 @@
  * connect to the checked address, then hand over to the tunnel. A denied CONNECT gets the 403 and
  * the connection closes: bytes pipelined after it are never parsed or forwarded.
  */
-import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { parseAuthority } from '../net/authority.js';
 import { decide } from '../policy/decide.js';
@@ -12,7 +11,7 @@ import { REASONS, type Scheme } from '../policy/types.js';
 import { connectChecked, resolveChecked } from './dial.js';
 import { failureFor } from './errors.js';
 import type { ConnectionTracker } from './connections.js';
-import type { Recorder, RecordBuilder } from './recorder.js';
+import type { Recorder, RecordBuilder, RequestSource } from './recorder.js';
 import { sendRaw } from './respond.js';
 import type { ProxyRuntime } from './runtime.js';
 import type { ProxyLogger } from './server.js';
@@ -30,12 +29,15 @@ function refuse(socket: Socket, r: RecordBuilder, e: unknown, help: string, logg
   });
 }
 
+/** What the handler reads of a CONNECT request; `IncomingMessage` fits. */
+export type ConnectRequest = RequestSource & { readonly url?: string | undefined };
+
 export function createConnectHandler(
   getRuntime: () => ProxyRuntime,
   recorder: Recorder,
   logger: ProxyLogger,
   tracker: ConnectionTracker,
-): (req: IncomingMessage, socket: Socket, head: Buffer) => void {
+): (req: ConnectRequest, socket: Socket, head: Buffer) => void {
   return (req, socket, head) => {
     const runtime = getRuntime();
     const help = runtime.settings.denyMessage;

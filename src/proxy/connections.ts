@@ -4,8 +4,8 @@
  * `Retry-After`, never a silent drop), the open-tunnel count, and the graceful drain on close
  * (stop accepting, let open work finish until a deadline, then close what is left).
  */
-import type { Server } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import type { Server, Socket } from 'node:net';
 import { REASONS } from '../policy/types.js';
 import { clientAddress } from './records.js';
 import type { Recorder } from './recorder.js';
@@ -23,11 +23,20 @@ export interface ConnectionTracker {
 const DRAIN_POLL_MS = 25;
 const RETRY_AFTER_S = 1;
 
+export interface TrackerHooks {
+  /** Close connections that sit idle between requests (default: `http.Server#closeIdleConnections`). */
+  closeIdle?: () => void;
+  /** Called with every connection admitted under the caps (an engine on a plain `net.Server`). */
+  onAccepted?: (socket: Socket) => void;
+}
+
 export function createConnectionTracker(
   server: Server,
   getRuntime: () => ProxyRuntime,
   recorder: Recorder,
+  hooks: TrackerHooks = {},
 ): ConnectionTracker {
+  const closeIdle = hooks.closeIdle ?? (() => (server as HttpServer).closeIdleConnections());
   const sockets = new Set<Socket>();
   const perClient = new Map<string, number>();
   let tunnels = 0;
@@ -52,6 +61,7 @@ export function createConnectionTracker(
       if (n <= 0) perClient.delete(client);
       else perClient.set(client, n);
     });
+    hooks.onAccepted?.(socket);
   });
 
   return {
@@ -63,10 +73,10 @@ export function createConnectionTracker(
         const closed = new Promise<void>((r) => server.close(() => r()));
         const started = Date.now();
         const tick = setInterval(() => {
-          server.closeIdleConnections();
+          closeIdle();
           if (Date.now() - started >= deadlineMs) for (const s of sockets) s.destroy();
         }, DRAIN_POLL_MS);
-        server.closeIdleConnections();
+        closeIdle();
         void closed.then(() => {
           clearInterval(tick);
           resolve();

@@ -12,6 +12,10 @@ export const PROXY_ERRORS = {
   upstreamTimeout: 'CORDON_PROXY_UPSTREAM_TIMEOUT',
   badRequest: 'CORDON_PROXY_BAD_REQUEST',
   limit: 'CORDON_PROXY_LIMIT',
+  /** The upstream sent a response that cannot be framed unambiguously (fast engine's parser). */
+  upstreamProtocol: 'CORDON_PROXY_UPSTREAM_PROTOCOL',
+  /** The upstream closed the connection before the response was complete. */
+  upstreamClosed: 'CORDON_PROXY_UPSTREAM_CLOSED',
 } as const;
 
 export class ProxyError extends CordonError {
@@ -80,6 +84,18 @@ export function failureFor(e: unknown): Failure {
         status: 400,
         reason: REASONS.badRequest,
         message: 'The request is not a valid proxy request.',
+      };
+    case PROXY_ERRORS.upstreamProtocol:
+      return {
+        status: 502,
+        reason: REASONS.upstreamError,
+        message: 'The destination sent an invalid response.',
+      };
+    case PROXY_ERRORS.upstreamClosed:
+      return {
+        status: 502,
+        reason: REASONS.upstreamConnectFailed,
+        message: 'The destination refused or dropped the connection.',
       };
     case PROXY_ERRORS.limit:
       return {

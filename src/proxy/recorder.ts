@@ -4,7 +4,6 @@
  * exactly once, when it ends (never before the decision is known). Also shapes Cordon's own
  * responses so they carry the record's id and destination.
  */
-import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { REASONS, type Decision, type ReasonCode, type Scheme } from '../policy/types.js';
 import { clientAddress, createIdSource, type AccessRecord, type RecordSink } from './records.js';
@@ -27,8 +26,16 @@ export interface RecordBuilder {
   finish(patch: { status: number; decision?: 'allow' | 'deny'; reason?: ReasonCode }): void;
 }
 
+/** What `start()` reads of a request; `IncomingMessage` fits. */
+export interface RequestSource {
+  readonly method?: string | undefined;
+  readonly socket: { readonly remoteAddress?: string | undefined };
+}
+
 export interface Recorder {
-  start(req: IncomingMessage, scheme: Scheme): RecordBuilder;
+  start(req: RequestSource, scheme: Scheme): RecordBuilder;
+  /** `start()` for an engine that already has the client's display address (`clientAddress()`). */
+  startAt(client: string, method: string, scheme: Scheme): RecordBuilder;
   /** Record a request llhttp refused before we saw it, or a connection refused by a cap. */
   malformed(socket: Socket, status: number, reason?: ReasonCode): void;
   bareResponse(status: number, reason: ReasonCode, detail: string): CordonResponse;
@@ -78,8 +85,11 @@ export function createRecorder(sink: RecordSink): Recorder {
   };
   return {
     start(req, scheme) {
+      return this.startAt(clientAddress(req.socket.remoteAddress), req.method ?? '-', scheme);
+    },
+    startAt(client, method, scheme) {
       const startedAt = performance.now();
-      const rec = blank(nextId(), clientAddress(req.socket.remoteAddress), req.method ?? '-', scheme);
+      const rec = blank(nextId(), client, method, scheme);
       let done = false;
       return {
         record: rec,

@@ -5,7 +5,6 @@
  * §6.1, §6.3): Transfer-Encoding on HTTP/1.0, any Transfer-Encoding but exactly `chunked`, duplicate
  * Transfer-Encoding, Content-Length or Host headers.
  */
-import type { IncomingMessage } from 'node:http';
 import { PROXY_ERRORS, ProxyError } from './errors.js';
 import type { ProxySettings } from './runtime.js';
 
@@ -13,8 +12,17 @@ function bad(message: string, status = 400): ProxyError {
   return new ProxyError(PROXY_ERRORS.badRequest, message, { status });
 }
 
+/** What the checks read of a parsed request; `IncomingMessage` and the fast engine's head both fit. */
+export interface RequestShape {
+  readonly url?: string | undefined;
+  readonly method?: string | undefined;
+  readonly rawHeaders: readonly string[];
+  readonly httpVersionMajor: number;
+  readonly httpVersionMinor: number;
+}
+
 /** Throws a ProxyError (with its status) when the request must be refused before any decision. */
-export function checkRequestShape(req: IncomingMessage, limits: ProxySettings['limits']): void {
+export function checkRequestShape(req: RequestShape, limits: ProxySettings['limits']): void {
   if ((req.url ?? '').length > limits.maxUrlLength) throw bad('request URL too long', 414);
   const raw = req.rawHeaders;
   if (raw.length / 2 > limits.maxHeaders) throw bad('too many request headers', 431);

@@ -64,15 +64,20 @@ export function sendResponse(res: ServerResponse, r: CordonResponse, close: bool
   res.end(text);
 }
 
+/** The whole response as bytes to write on a raw socket; `close` adds `Connection: close`. */
+export function rawResponse(r: CordonResponse, close: boolean): string {
+  const text = body(r);
+  const head = headerPairs(r, text, close)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  return `HTTP/1.1 ${r.status} ${STATUS_CODES[r.status] ?? ''}\r\n${head}\r\n${text}`;
+}
+
 /** Send on a raw socket (CONNECT, malformed requests), then close our side. */
 export function sendRaw(socket: Socket, r: CordonResponse): void {
-  const text = body(r);
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const head = headerPairs(r, text, true)
-    .map(([k, v]) => `${k}: ${v}\r\n`)
-    .join('');
-  socket.end(`HTTP/1.1 ${r.status} ${STATUS_CODES[r.status] ?? ''}\r\n${head}\r\n${text}`);
+  socket.end(rawResponse(r, true));
 }

@@ -7,18 +7,17 @@
  */
 import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { decide } from '../policy/decide.js';
-import { REASONS, type Decision } from '../policy/types.js';
-import { failureFor, PROXY_ERRORS, ProxyError } from './errors.js';
+import { REASONS } from '../policy/types.js';
 import { createConnectHandler } from './connect.js';
 import { forwardHttp } from './forward.js';
 import { createRecorder, type Recorder } from './recorder.js';
-import { parseAbsoluteTarget, type AbsoluteTarget } from './request-target.js';
 import type { RecordSink } from './records.js';
 import { sendRaw, sendResponse } from './respond.js';
 import type { ProxyRuntime } from './runtime.js';
 import { createConnectionTracker } from './connections.js';
-import { checkRequestShape } from './request-checks.js';
+import { handleUpgrade } from './upgrade.js';
+import { createFastProxyServer } from './fast/server.js';
+import { admitHttpRequest, forwardFailure } from './http-admission.js';
 
 export interface ProxyLogger {
   warn(obj: object, msg: string): void;
@@ -31,6 +30,8 @@ export interface ProxyServerOptions {
   getRuntime(): ProxyRuntime;
   sink: RecordSink;
   logger?: ProxyLogger;
+  /** Data-plane engine: `node` (node:http + http.Agent) or `fast` (own strict parser, raw sockets). */
+  engine?: 'fast' | 'node';
 }
 
 export interface ProxyServerHandle {
@@ -45,6 +46,7 @@ export interface ProxyServerHandle {
 const SILENT: ProxyLogger = { warn() {}, error() {}, debug() {} };
 
 export function createProxyServer(opts: ProxyServerOptions): ProxyServerHandle {
+  if (opts.engine === 'fast') return createFastProxyServer(opts);
   const logger = opts.logger ?? SILENT;
   const initial = opts.getRuntime().settings;
   const recorder = createRecorder(opts.sink);
@@ -74,14 +76,11 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServerHandle {
     });
   });
   server.on('connect', createConnectHandler(getRuntime, recorder, logger, tracker));
-  server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
-    socket.on('error', () => socket.destroy());
-    const r = recorder.start(req, 'http');
-    sendRaw(
-      socket,
-      r.response(400, REASONS.badRequest, 'protocol upgrades are not supported through this proxy', ''),
-    );
-    r.finish({ status: 400, decision: 'deny', reason: REASONS.badRequest });
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    handleUpgrade(getRuntime(), recorder, tracker, req, socket, head).catch((e: unknown) => {
+      logger.error({ err: e }, 'upgrade handler failed');
+      socket.destroy();
+    });
   });
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
     const status =
@@ -125,55 +124,19 @@ async function handleRequest(
   res: ServerResponse,
 ): Promise<void> {
   const r = recorder.start(req, 'http');
-  const help = runtime.settings.denyMessage;
-  let target: AbsoluteTarget | null;
-  try {
-    checkRequestShape(req, runtime.settings.limits);
-    target = parseAbsoluteTarget(req.url ?? '');
-    if (target === null)
-      throw new ProxyError(
-        PROXY_ERRORS.badRequest,
-        'origin-form request: this is a forward proxy, send an absolute http:// URL',
-      );
-  } catch (e: unknown) {
-    const f = failureFor(e);
-    const status = e instanceof ProxyError && e.status !== undefined ? e.status : f.status;
-    sendResponse(res, r.response(status, f.reason, e instanceof Error ? e.message : f.message, help), true);
-    r.finish({ status, decision: 'deny', reason: f.reason });
+  const admission = admitHttpRequest(runtime, r, req);
+  if (!admission.allowed) {
+    const close = !admission.denial || req.readableLength > 0 || !req.complete;
+    sendResponse(res, admission.response, close);
+    r.finish(admission.finish);
     return;
   }
-  r.target(target.scheme === 'https' ? 'https' : 'http', target.host, target.port, target.path);
-  if (target.scheme !== 'http') {
-    const detail = `${target.scheme}:// URLs are not forwarded; use CONNECT for https`;
-    sendResponse(res, r.response(403, REASONS.schemeNotAllowed, detail, help), true);
-    r.finish({ status: 403, decision: 'deny', reason: REASONS.schemeNotAllowed });
-    return;
-  }
-  const decision: Decision = decide(runtime.policy, {
-    client: r.record.client,
-    scheme: 'http',
-    host: target.host,
-    port: target.port,
-    isIp: target.isIp,
-  });
-  r.decision(decision, runtime.policy.version);
-  if (!decision.allow) {
-    sendResponse(
-      res,
-      r.response(403, decision.reason, decision.detail, help),
-      req.readableLength > 0 || !req.complete,
-    );
-    r.finish({ status: 403 });
-    return;
-  }
-  const out = await forwardHttp(runtime, agent, target, req, res);
+  const out = await forwardHttp(runtime, agent, admission.target, req, res);
   r.traffic(out);
   if (out.error !== null) {
-    const f = failureFor(out.error);
-    if (f.status === 500) logger.error({ err: out.error, id: r.record.id }, 'forwarding failed');
-    if (!res.headersSent && !res.destroyed)
-      sendResponse(res, r.response(f.status, f.reason, f.message, help), true);
-    r.finish({ status: f.status, reason: f.reason, decision: f.status === 403 ? 'deny' : 'allow' });
+    const failure = forwardFailure(out.error, r, runtime.settings.denyMessage, logger);
+    if (!res.headersSent && !res.destroyed) sendResponse(res, failure.response, true);
+    r.finish(failure.finish);
     return;
   }
   r.finish({ status: res.statusCode });

@@ -89,7 +89,7 @@ function checkClientHello(
 }
 
 /** Relay until either side closes; resolves with the byte counts. */
-function relay(client: Socket, upstream: Socket, idleMs: number): Promise<void> {
+export function relay(client: Socket, upstream: Socket, idleMs: number): Promise<void> {
   return new Promise((resolve) => {
     let closed = 0;
     // Once one side is fully closed nothing more can reach it: pass on its FIN, let what is

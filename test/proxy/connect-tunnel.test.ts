@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { createTestCa, type TestCa } from '../support/ca.js';
 import { curl, rawExchange } from '../support/clients.js';
 import { createHttpsOrigin, type Origin } from '../support/origins.js';
-import { startTestProxy, type TestProxy } from '../support/proxy.js';
+import { PROXY_ENGINES, startTestProxy, type ProxyEngine, type TestProxy } from '../support/proxy.js';
 
 /** Open a CONNECT tunnel through the proxy with Node's http client; resolves with the socket. */
 function openTunnel(proxyPort: number, authority: string): Promise<{ status: number; socket: Socket }> {
@@ -41,7 +41,7 @@ function tlsOver(socket: Socket, servername: string | undefined, ca: string): Pr
   });
 }
 
-describe('CONNECT tunnels', () => {
+function connectTunnels(engine: ProxyEngine): void {
   let ca: TestCa;
   let origin: Origin;
   let proxy: TestProxy;
@@ -51,6 +51,7 @@ describe('CONNECT tunnels', () => {
     ca = await createTestCa();
     origin = await createHttpsOrigin(ca, ['secure.test', 'other.test']);
     proxy = await startTestProxy({
+      engine,
       https: ['secure.test', '127.0.0.1'],
       httpsPorts: [origin.port],
       hosts: { 'secure.test': '127.0.0.1', 'other.test': '127.0.0.1' },
@@ -177,4 +178,6 @@ describe('CONNECT tunnels', () => {
     assert.match(r.text, /^HTTP\/1\.1 403/);
     assert.match(r.text, /port_not_allowed/);
   });
-});
+}
+
+for (const engine of PROXY_ENGINES) describe(`CONNECT tunnels (${engine})`, () => connectTunnels(engine));

@@ -8,9 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import { ProxyAgent, fetch } from 'undici';
 import { curl } from '../support/clients.js';
 import { createHttpOrigin, type Origin } from '../support/origins.js';
-import { startTestProxy, type TestProxy } from '../support/proxy.js';
+import { PROXY_ENGINES, startTestProxy, type ProxyEngine, type TestProxy } from '../support/proxy.js';
 
-describe('HTTP forwarding', () => {
+function httpForwarding(engine: ProxyEngine): void {
   let origin: Origin;
   let proxy: TestProxy;
   let base: string;
@@ -18,6 +18,7 @@ describe('HTTP forwarding', () => {
   before(async () => {
     origin = await createHttpOrigin();
     proxy = await startTestProxy({
+      engine,
       http: ['.allowed.test', 'exact.test'],
       httpPorts: [origin.port],
       hosts: {
@@ -193,4 +194,6 @@ describe('HTTP forwarding', () => {
       `opened ${origin.connections - beforeConns} upstream connections`,
     );
   });
-});
+}
+
+for (const engine of PROXY_ENGINES) describe(`HTTP forwarding (${engine})`, () => httpForwarding(engine));

@@ -6,15 +6,16 @@ import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { curl, rawExchange } from '../support/clients.js';
 import { createHttpOrigin, type Origin } from '../support/origins.js';
-import { startTestProxy, type TestProxy } from '../support/proxy.js';
+import { PROXY_ENGINES, startTestProxy, type ProxyEngine, type TestProxy } from '../support/proxy.js';
 
-describe('malformed and refused requests', () => {
+function malformedRequests(engine: ProxyEngine): void {
   let origin: Origin;
   let proxy: TestProxy;
 
   before(async () => {
     origin = await createHttpOrigin();
     proxy = await startTestProxy({
+      engine,
       http: ['ok.test'],
       httpPorts: [origin.port],
       hosts: { 'ok.test': '127.0.0.1' },
@@ -134,4 +135,7 @@ describe('malformed and refused requests', () => {
       for (const s of held) s.destroy();
     }
   });
-});
+}
+
+for (const engine of PROXY_ENGINES)
+  describe(`malformed and refused requests (${engine})`, () => malformedRequests(engine));

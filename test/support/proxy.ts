@@ -14,7 +14,12 @@ import type { AccessRecord } from '../../src/proxy/records.js';
 import type { ProxyRuntime, ProxySettings } from '../../src/proxy/runtime.js';
 import { createProxyServer, type ProxyServerHandle } from '../../src/proxy/server.js';
 
+/** Both data-plane engines; proxy tests run once per engine. */
+export const PROXY_ENGINES = ['node', 'fast'] as const;
+export type ProxyEngine = (typeof PROXY_ENGINES)[number];
+
 export interface TestProxyOptions {
+  engine?: ProxyEngine;
   http?: string[];
   https?: string[];
   httpPorts?: number[];
@@ -85,6 +90,7 @@ export async function startTestProxy(o: TestProxyOptions): Promise<TestProxy> {
   const records: AccessRecord[] = [];
   const waiters = new Set<() => void>();
   const handle = createProxyServer({
+    engine: o.engine ?? 'node',
     getRuntime: () => runtime,
     sink: (r) => {
       records.push(r);

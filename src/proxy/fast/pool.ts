@@ -1,0 +1,142 @@
+/**
+ * @module proxy/fast/pool
+ * Keep-alive upstream connections for the fast engine, keyed by the checked `address:port` that was
+ * dialled (never by name, so a connection is only reused for the address a decision checked). LIFO
+ * free lists, bounded per key and in total, closed after an idle timeout; a free connection that
+ * sends anything or closes is dropped. Knows nothing about requests beyond the current user.
+ */
+import type { Socket } from 'node:net';
+import { ResponseParser } from './response-parser.js';
+
+/** The exchange currently using a connection. */
+export interface UpstreamUser {
+  onUpstreamData(chunk: Buffer): void;
+  /** The upstream closed (FIN or close) without an error. */
+  onUpstreamEnd(): void;
+  onUpstreamError(e: Error): void;
+  onUpstreamDrain(): void;
+}
+
+// Like Node's Agent default for maxFreeSockets, per destination; and a ceiling over all of them.
+const MAX_FREE_PER_KEY = 256;
+const MAX_FREE_TOTAL = 4096;
+
+export class UpstreamConn {
+  user: UpstreamUser | null = null;
+  /** Reused across the responses of this connection. */
+  readonly parser: ResponseParser;
+  private idle = false;
+
+  constructor(
+    readonly socket: Socket,
+    readonly key: string,
+    private readonly pool: UpstreamPool,
+    maxHeaderBytes: number,
+  ) {
+    this.parser = new ResponseParser(maxHeaderBytes);
+    socket.on('data', (chunk: Buffer) => {
+      if (this.user !== null) this.user.onUpstreamData(chunk);
+      else socket.destroy(); // unsolicited bytes on an idle connection: never trust it again
+    });
+    socket.on('end', () => this.ended());
+    socket.on('close', () => this.ended());
+    socket.on('error', (e: Error) => {
+      const user = this.user;
+      this.user = null;
+      user?.onUpstreamError(e);
+      socket.destroy();
+    });
+    socket.on('drain', () => this.user?.onUpstreamDrain());
+    socket.on('timeout', () => socket.destroy());
+  }
+
+  private ended(): void {
+    if (this.idle) {
+      this.idle = false;
+      this.pool.forget(this);
+    }
+    const user = this.user;
+    this.user = null;
+    user?.onUpstreamEnd();
+  }
+
+  /** Mark idle in the pool (true) or taken out of it (false). */
+  setIdle(idle: boolean, idleMs: number): void {
+    this.idle = idle;
+    this.socket.setTimeout(idle ? idleMs : 0);
+  }
+
+  usable(): boolean {
+    const s = this.socket;
+    return !s.destroyed && s.readyState === 'open' && !s.readableEnded;
+  }
+}
+
+export class UpstreamPool {
+  private readonly free = new Map<string, UpstreamConn[]>();
+  private idleCount = 0;
+  private closed = false;
+
+  constructor(
+    private readonly idleMs: number,
+    private readonly maxHeaderBytes: number,
+  ) {}
+
+  /** A free connection to `key`, or null. */
+  take(key: string): UpstreamConn | null {
+    const list = this.free.get(key);
+    while (list !== undefined && list.length > 0) {
+      const c = list.pop() as UpstreamConn;
+      this.idleCount--;
+      c.setIdle(false, 0);
+      if (c.usable()) return c;
+      c.socket.destroy();
+    }
+    return null;
+  }
+
+  /** Wrap a freshly connected socket. */
+  adopt(socket: Socket, key: string): UpstreamConn {
+    return new UpstreamConn(socket, key, this, this.maxHeaderBytes);
+  }
+
+  /** Put a connection whose exchange ended cleanly back in the pool, or close it. */
+  release(c: UpstreamConn): void {
+    c.user = null;
+    let list = this.free.get(c.key);
+    if (this.closed || !c.usable() || this.idleCount >= MAX_FREE_TOTAL) {
+      c.socket.destroy();
+      return;
+    }
+    if (list === undefined) this.free.set(c.key, (list = []));
+    if (list.length >= MAX_FREE_PER_KEY) {
+      c.socket.destroy();
+      return;
+    }
+    c.setIdle(true, this.idleMs);
+    list.push(c);
+    this.idleCount++;
+  }
+
+  /** A free connection closed by itself. */
+  forget(c: UpstreamConn): void {
+    const list = this.free.get(c.key);
+    const i = list?.indexOf(c) ?? -1;
+    if (list === undefined || i === -1) return;
+    list.splice(i, 1);
+    this.idleCount--;
+    if (list.length === 0) this.free.delete(c.key);
+  }
+
+  /** Close every free connection and refuse new ones. */
+  destroyAll(): void {
+    this.closed = true;
+    for (const list of this.free.values()) for (const c of list) c.socket.destroy();
+    this.free.clear();
+    this.idleCount = 0;
+  }
+
+  stats(): { idle: number } {
+    return { idle: this.idleCount };
+  }
+}

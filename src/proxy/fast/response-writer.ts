@@ -1,0 +1,103 @@
+/**
+ * @module proxy/fast/response-writer
+ * The client side of a forwarded response: how it is framed for this client (RFC 9112 §6.3; a
+ * chunked or close-delimited upstream body is chunked for HTTP/1.1 and close-delimited for HTTP/1.0,
+ * as node:http does) and the writes, with the head and the first body bytes in one write and the
+ * upstream paused while the client is slow. Does not parse.
+ */
+import type { Socket } from 'node:net';
+import { CloseReader, LengthReader, NO_BODY } from './body.js';
+import { ChunkedReader, type BodyReader, type ByteSink } from './chunked.js';
+import type { RequestHead } from './request-parser.js';
+import { badResponse, type ResponseHead } from './response-parser.js';
+import { clientResponseHead } from './serialize.js';
+
+export interface ClientFraming {
+  readonly reader: BodyReader;
+  /** The response head to write, framing and connection headers included. */
+  readonly head: string;
+  /** The client connection can carry another request after this response. */
+  readonly keepAlive: boolean;
+}
+
+const CHUNKED = 'Transfer-Encoding: chunked\r\n';
+
+/** Choose the body reader and head for `res` as an answer to `req` (`reqDone`: its body was all read). */
+export function clientFraming(
+  res: ResponseHead,
+  req: RequestHead,
+  reqDone: boolean,
+  maxTrailerBytes: number,
+): ClientFraming {
+  const http11 = req.httpVersionMinor === 1;
+  let keep = req.keepAlive && reqDone;
+  let reader: BodyReader = NO_BODY;
+  let framing = '';
+  switch (res.body) {
+    case 'none':
+      break;
+    case 'length':
+      reader = new LengthReader(res.length);
+      break;
+    case 'chunked':
+      reader = new ChunkedReader(http11, maxTrailerBytes, badResponse);
+      if (http11) framing = CHUNKED;
+      else keep = false;
+      break;
+    case 'close':
+      reader = new CloseReader(http11);
+      if (http11) framing = CHUNKED;
+      else keep = false;
+      break;
+  }
+  const connection = !keep ? 'Connection: close\r\n' : http11 ? '' : 'Connection: keep-alive\r\n';
+  return { reader, head: clientResponseHead(res, framing + connection), keepAlive: keep };
+}
+
+// Below this, the head and the first body bytes are copied into one buffer: one write, no writev.
+const MERGE_LIMIT = 16 * 1024;
+
+/** Writes one response to the client socket; `onFull` is called when the socket wants us to wait. */
+export class ResponseWriter implements ByteSink {
+  private head: string | null = null;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly onFull: () => void,
+  ) {}
+
+  /** The head goes out with the first body bytes, or at `flush()`. */
+  start(head: string): void {
+    this.head = head;
+  }
+
+  push(b: Buffer): void {
+    const head = this.head;
+    let ok: boolean;
+    if (head === null) ok = this.socket.write(b);
+    else {
+      this.head = null;
+      if (b.length <= MERGE_LIMIT) {
+        const out = Buffer.allocUnsafe(head.length + b.length);
+        out.write(head, 0, 'latin1');
+        b.copy(out, head.length);
+        ok = this.socket.write(out);
+      } else {
+        // Corked, the two go out in one writev.
+        this.socket.cork();
+        this.socket.write(head, 'latin1');
+        ok = this.socket.write(b);
+        this.socket.uncork();
+      }
+    }
+    if (!ok) this.onFull();
+  }
+
+  /** Write a head still waiting for body bytes. */
+  flush(): void {
+    const head = this.head;
+    if (head === null) return;
+    this.head = null;
+    if (!this.socket.write(head, 'latin1')) this.onFull();
+  }
+}

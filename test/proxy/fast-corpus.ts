@@ -1,0 +1,247 @@
+/**
+ * @module test/proxy/fast-corpus
+ * One corpus of raw requests, valid and malformed, fed to llhttp and to the fast engine's parser by
+ * the differential test. Each case is the exact bytes a client might send (latin1), then EOF.
+ */
+
+export interface CorpusCase {
+  readonly name: string;
+  readonly bytes: string;
+}
+
+const H = 'Host: a.test\r\n';
+const get = (extra = '', target = 'http://a.test/', version = 'HTTP/1.1'): string =>
+  `GET ${target} ${version}\r\n${H}${extra}\r\n`;
+const post = (headers: string, body: string): string =>
+  `POST http://a.test/p HTTP/1.1\r\n${H}${headers}\r\n${body}`;
+const chunked = (body: string, te = 'chunked'): string => post(`Transfer-Encoding: ${te}\r\n`, body);
+const cl = (value: string, body: string): string => post(`Content-Length: ${value}\r\n`, body);
+
+const TCHARS = "!#$%&'*+-.^_`|~09AZaz";
+
+/** Requests both parsers should accept. */
+export const VALID: CorpusCase[] = [
+  { name: 'simple absolute-form GET', bytes: get() },
+  { name: 'GET with a query', bytes: get('', 'http://a.test/p?q=1&r=%20x') },
+  { name: 'GET with port', bytes: get('', 'http://a.test:8080/x') },
+  { name: 'origin-form GET', bytes: get('', '/index.html') },
+  { name: 'asterisk OPTIONS', bytes: `OPTIONS * HTTP/1.1\r\n${H}\r\n` },
+  { name: 'HTTP/1.0 without Host', bytes: 'GET http://a.test/ HTTP/1.0\r\n\r\n' },
+  { name: 'HTTP/1.0 keep-alive', bytes: 'GET http://a.test/ HTTP/1.0\r\nConnection: keep-alive\r\n\r\n' },
+  { name: 'HEAD', bytes: `HEAD http://a.test/ HTTP/1.1\r\n${H}\r\n` },
+  { name: 'DELETE', bytes: `DELETE http://a.test/x HTTP/1.1\r\n${H}\r\n` },
+  { name: 'PUT with a body', bytes: `PUT http://a.test/x HTTP/1.1\r\n${H}Content-Length: 3\r\n\r\nabc` },
+  { name: 'PATCH with a body', bytes: `PATCH http://a.test/x HTTP/1.1\r\n${H}Content-Length: 2\r\n\r\n{}` },
+  { name: 'M-SEARCH', bytes: `M-SEARCH * HTTP/1.1\r\n${H}\r\n` },
+  { name: 'QUERY', bytes: `QUERY http://a.test/ HTTP/1.1\r\n${H}Content-Length: 1\r\n\r\nq` },
+  { name: 'POST Content-Length', bytes: cl('5', 'hello') },
+  { name: 'POST Content-Length 0', bytes: cl('0', '') },
+  { name: 'Content-Length with leading zeros', bytes: cl('005', 'hello') },
+  { name: 'Content-Length with spaces around', bytes: cl('  5 ', 'hello') },
+  { name: 'chunked, one chunk', bytes: chunked('5\r\nhello\r\n0\r\n\r\n') },
+  { name: 'chunked, several chunks', bytes: chunked('1\r\na\r\n2\r\nbc\r\n3\r\ndef\r\n0\r\n\r\n') },
+  {
+    name: 'chunked, hex sizes',
+    bytes: chunked(`a\r\n${'x'.repeat(10)}\r\nF\r\n${'y'.repeat(15)}\r\n0\r\n\r\n`),
+  },
+  { name: 'chunked, leading zeros', bytes: chunked('0005\r\nhello\r\n000\r\n\r\n') },
+  { name: 'chunked, extension', bytes: chunked('5;name\r\nhello\r\n0\r\n\r\n') },
+  { name: 'chunked, extension with value', bytes: chunked('5;a=b;c=d\r\nhello\r\n0;z=1\r\n\r\n') },
+  { name: 'chunked, quoted extension', bytes: chunked('5;a="b c"\r\nhello\r\n0\r\n\r\n') },
+  { name: 'chunked, escaped quote in extension', bytes: chunked('5;a="x\\"y"\r\nhello\r\n0\r\n\r\n') },
+  { name: 'chunked, trailers', bytes: chunked('5\r\nhello\r\n0\r\nX-T: 1\r\nY: two\r\n\r\n') },
+  { name: 'chunked, Chunked in capitals', bytes: chunked('5\r\nhello\r\n0\r\n\r\n', 'Chunked') },
+  { name: 'chunked, spaces around the coding', bytes: chunked('5\r\nhello\r\n0\r\n\r\n', '  chunked ') },
+  { name: 'chunked, empty body', bytes: chunked('0\r\n\r\n') },
+  { name: 'chunked, binary data', bytes: chunked('4\r\n\x00\r\n\xff\r\n0\r\n\r\n') },
+  { name: 'value with inner spaces and tabs', bytes: get('X-A: a b\tc\r\n') },
+  { name: 'empty header value', bytes: get('X-Empty:\r\n') },
+  { name: 'empty value with OWS', bytes: get('X-Empty:  \t\r\n') },
+  { name: 'obs-text in a value', bytes: get('X-Latin: caf\xe9\r\n') },
+  { name: 'no space after colon', bytes: get('X-A:b\r\n') },
+  { name: 'trailing whitespace in a value', bytes: get('X-A: b  \r\n') },
+  { name: 'every tchar in a name', bytes: get(`X${TCHARS}: v\r\n`) },
+  { name: 'repeated non-framing header', bytes: get('X-A: 1\r\nX-A: 2\r\n') },
+  { name: 'many headers', bytes: get(Array.from({ length: 60 }, (_, i) => `X-H${i}: ${i}\r\n`).join('')) },
+  { name: 'long URL', bytes: get('', `http://a.test/${'a'.repeat(4000)}`) },
+  { name: 'long header value', bytes: get(`X-Long: ${'v'.repeat(8000)}\r\n`) },
+  { name: 'URL with allowed punctuation', bytes: get('', "http://a.test/a-b_c.d~e!$&'()*+,;=:@/?%41") },
+  { name: 'Host with port', bytes: 'GET http://a.test:81/ HTTP/1.1\r\nHost: a.test:81\r\n\r\n' },
+  { name: 'Connection: close', bytes: get('Connection: close\r\n') },
+  { name: 'Expect 100-continue', bytes: post('Expect: 100-continue\r\nContent-Length: 2\r\n', 'hi') },
+  {
+    name: 'Proxy headers',
+    bytes: get('Proxy-Authorization: Basic eDp5\r\nProxy-Connection: keep-alive\r\n'),
+  },
+  { name: 'cookies', bytes: get('Cookie: a=1; b=2\r\nCookie: c=3\r\n') },
+  { name: 'pipelined GETs', bytes: get() + get('', 'http://a.test/2') },
+  {
+    name: 'pipelined after HTTP/1.0 keep-alive',
+    bytes: 'GET http://a.test/ HTTP/1.0\r\nProxy-Connection: keep-alive\r\n\r\n' + get(),
+  },
+  {
+    name: 'upgrade request with a body after it',
+    bytes: `POST http://a.test/ HTTP/1.1\r\n${H}Connection: upgrade\r\nUpgrade: x\r\nContent-Length: 2\r\n\r\nhi`,
+  },
+  { name: 'empty Upgrade value', bytes: get('Connection: upgrade\r\nUpgrade:\r\n') },
+  { name: 'pipelined POST then GET', bytes: cl('3', 'abc') + get() },
+  { name: 'pipelined chunked then GET', bytes: chunked('1\r\nz\r\n0\r\n\r\n') + get() },
+  { name: 'CONNECT', bytes: 'CONNECT a.test:443 HTTP/1.1\r\nHost: a.test:443\r\n\r\n' },
+  {
+    name: 'CONNECT with bytes after',
+    bytes: 'CONNECT a.test:443 HTTP/1.1\r\nHost: a.test\r\n\r\n\x16\x03\x01junk',
+  },
+  { name: 'websocket upgrade', bytes: get('Connection: Upgrade\r\nUpgrade: websocket\r\n') },
+  { name: 'Upgrade without Connection: upgrade', bytes: get('Upgrade: h2c\r\n') },
+];
+
+/** Requests llhttp (or node:http) refuses; the fast parser must refuse them too. */
+export const MALFORMED: CorpusCase[] = [
+  { name: 'bare LF ending the request line', bytes: `GET http://a.test/ HTTP/1.1\n${H}\r\n` },
+  { name: 'bare LF ending a header', bytes: 'GET http://a.test/ HTTP/1.1\r\nHost: a.test\n\r\n' },
+  { name: 'bare LF ending the head', bytes: 'GET http://a.test/ HTTP/1.1\r\nHost: a.test\r\n\n' },
+  { name: 'bare LF throughout', bytes: 'GET http://a.test/ HTTP/1.1\nHost: a.test\n\n' },
+  { name: 'bare CR in a value', bytes: get('X-A: a\rb\r\n') },
+  { name: 'bare CR ending a header', bytes: 'GET http://a.test/ HTTP/1.1\r\nHost: a.test\rX: y\r\n\r\n' },
+  { name: 'obs-fold with a space', bytes: get('X-A: a\r\n b\r\n') },
+  { name: 'obs-fold with a tab', bytes: get('X-A: a\r\n\tb\r\n') },
+  { name: 'obs-fold as the first header', bytes: `GET http://a.test/ HTTP/1.1\r\n folded: x\r\n${H}\r\n` },
+  { name: 'space before the colon', bytes: get('X-A : b\r\n') },
+  { name: 'tab before the colon', bytes: get('X-A\t: b\r\n') },
+  { name: 'Host with space before the colon', bytes: 'GET http://a.test/ HTTP/1.1\r\nHost : a.test\r\n\r\n' },
+  { name: 'empty header name', bytes: get(': v\r\n') },
+  { name: 'header without a colon', bytes: get('X-A b\r\n') },
+  { name: 'parenthesis in a name', bytes: get('X(A): b\r\n') },
+  { name: 'quote in a name', bytes: get('X"A: b\r\n') },
+  { name: 'slash in a name', bytes: get('X/A: b\r\n') },
+  { name: 'non-ASCII in a name', bytes: get('X\xe9: b\r\n') },
+  { name: 'NUL in a value', bytes: get('X-A: a\x00b\r\n') },
+  { name: 'NUL in a name', bytes: get('X\x00A: b\r\n') },
+  { name: 'DEL in a value', bytes: get('X-A: a\x7fb\r\n') },
+  { name: 'SOH in a value', bytes: get('X-A: a\x01b\r\n') },
+  { name: 'form feed in a value', bytes: get('X-A: a\x0cb\r\n') },
+  { name: 'vertical tab in a value', bytes: get('X-A: a\x0bb\r\n') },
+  {
+    name: 'Content-Length and Transfer-Encoding',
+    bytes: post('Content-Length: 5\r\nTransfer-Encoding: chunked\r\n', '0\r\n\r\n'),
+  },
+  {
+    name: 'Transfer-Encoding and Content-Length',
+    bytes: post('Transfer-Encoding: chunked\r\nContent-Length: 5\r\n', '0\r\n\r\n'),
+  },
+  { name: 'TE: chunked, chunked', bytes: chunked('0\r\n\r\n', 'chunked, chunked') },
+  { name: 'TE: xchunked', bytes: chunked('0\r\n\r\n', 'xchunked') },
+  { name: 'TE: chunkedx', bytes: chunked('0\r\n\r\n', 'chunkedx') },
+  { name: 'TE: chunked then identity', bytes: chunked('0\r\n\r\n', 'chunked, identity') },
+  {
+    name: 'duplicate TE: chunked headers',
+    bytes: post('Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n', '0\r\n\r\n'),
+  },
+  { name: 'DEL in a chunk extension quoted value', bytes: chunked('5;a="\x7f"\r\nhello\r\n0\r\n\r\n') },
+  { name: 'Content-Length with a trailing tab', bytes: cl('5\t', 'hello') },
+  { name: 'Transfer-Encoding with a trailing tab', bytes: chunked('0\r\n\r\n', 'chunked\t') },
+  { name: 'TE: gzip', bytes: chunked('abc', 'gzip') },
+  { name: 'TE: identity', bytes: chunked('abc', 'identity') },
+  { name: 'Content-Length: 1,1', bytes: cl('1,1', 'a') },
+  { name: 'Content-Length: 1, 1', bytes: cl('1, 1', 'a') },
+  { name: 'duplicate equal Content-Length', bytes: post('Content-Length: 1\r\nContent-Length: 1\r\n', 'a') },
+  {
+    name: 'duplicate different Content-Length',
+    bytes: post('Content-Length: 1\r\nContent-Length: 2\r\n', 'ab'),
+  },
+  { name: 'Content-Length: +5', bytes: cl('+5', 'hello') },
+  { name: 'Content-Length: -1', bytes: cl('-1', '') },
+  { name: 'Content-Length: 0x5', bytes: cl('0x5', 'hello') },
+  { name: 'Content-Length: 5e0', bytes: cl('5e0', 'hello') },
+  { name: 'Content-Length: 5 5', bytes: cl('5 5', 'hello') },
+  { name: 'empty Content-Length', bytes: cl('', '') },
+  { name: 'huge Content-Length', bytes: cl('99999999999999999999999', 'a') },
+  { name: 'body shorter than Content-Length', bytes: cl('10', 'short') },
+  { name: 'chunk-size overflow', bytes: chunked('fffffffffffffffffff\r\na\r\n0\r\n\r\n') },
+  { name: 'empty chunk size', bytes: chunked('\r\nhello\r\n0\r\n\r\n') },
+  { name: 'space after chunk size', bytes: chunked('5 \r\nhello\r\n0\r\n\r\n') },
+  { name: 'space before chunk extension', bytes: chunked('5 ;a=b\r\nhello\r\n0\r\n\r\n') },
+  { name: '0x in chunk size', bytes: chunked('0x5\r\nhello\r\n0\r\n\r\n') },
+  { name: 'negative chunk size', bytes: chunked('-5\r\nhello\r\n0\r\n\r\n') },
+  { name: 'non-hex chunk size', bytes: chunked('g\r\nhello\r\n0\r\n\r\n') },
+  { name: 'control byte in chunk extension', bytes: chunked('5;\x01\r\nhello\r\n0\r\n\r\n') },
+  { name: 'NUL in chunk extension value', bytes: chunked('5;a=\x00\r\nhello\r\n0\r\n\r\n') },
+  { name: 'unterminated quoted extension', bytes: chunked('5;a="b\r\nhello\r\n0\r\n\r\n') },
+  { name: 'bare LF after chunk size', bytes: chunked('5\nhello\r\n0\r\n\r\n') },
+  { name: 'chunk data longer than its size', bytes: chunked('3\r\nhello\r\n0\r\n\r\n') },
+  { name: 'bare LF after chunk data', bytes: chunked('5\r\nhello\n0\r\n\r\n') },
+  { name: 'no CRLF after chunk data', bytes: chunked('5\r\nhello0\r\n\r\n') },
+  { name: 'missing final CRLF', bytes: chunked('5\r\nhello\r\n0\r\n') },
+  { name: 'truncated final CRLF', bytes: chunked('5\r\nhello\r\n0\r\n\r') },
+  { name: 'no last chunk', bytes: chunked('5\r\nhello\r\n') },
+  { name: 'bare LF after the last chunk', bytes: chunked('5\r\nhello\r\n0\r\n\n') },
+  { name: 'trailer with space before colon', bytes: chunked('0\r\nX-T : 1\r\n\r\n') },
+  { name: 'trailer obs-fold', bytes: chunked('0\r\nX-T: 1\r\n 2\r\n\r\n') },
+  { name: 'trailer with bare LF', bytes: chunked('0\r\nX-T: 1\n\r\n') },
+  { name: 'trailer with NUL', bytes: chunked('0\r\nX-T: \x00\r\n\r\n') },
+  { name: 'HTTP/1.2', bytes: get('', 'http://a.test/', 'HTTP/1.2') },
+  { name: 'HTTP/3.0', bytes: get('', 'http://a.test/', 'HTTP/3.0') },
+  { name: 'lowercase version', bytes: get('', 'http://a.test/', 'http/1.1') },
+  { name: 'version with extra digits', bytes: get('', 'http://a.test/', 'HTTP/1.10') },
+  { name: 'lowercase method', bytes: `get http://a.test/ HTTP/1.1\r\n${H}\r\n` },
+  { name: 'unknown method', bytes: `FOO http://a.test/ HTTP/1.1\r\n${H}\r\n` },
+  { name: 'NUL in the method', bytes: `G\x00ET http://a.test/ HTTP/1.1\r\n${H}\r\n` },
+  { name: 'leading space', bytes: ` GET http://a.test/ HTTP/1.1\r\n${H}\r\n` },
+  { name: 'trailing space after the version', bytes: `GET http://a.test/ HTTP/1.1 \r\n${H}\r\n` },
+  { name: 'tab as separator', bytes: `GET\thttp://a.test/ HTTP/1.1\r\n${H}\r\n` },
+  { name: 'space inside the URL', bytes: get('', 'http://a.test/a b') },
+  { name: 'tab inside the URL', bytes: get('', 'http://a.test/a\tb') },
+  { name: 'NUL inside the URL', bytes: get('', 'http://a.test/a\x00b') },
+  { name: 'DEL inside the URL', bytes: get('', 'http://a.test/a\x7fb') },
+  { name: 'non-ASCII inside the URL', bytes: get('', 'http://a.test/caf\xe9') },
+  { name: 'missing Host on HTTP/1.1', bytes: 'GET http://a.test/ HTTP/1.1\r\n\r\n' },
+  { name: 'unsupported expectation', bytes: get('Expect: something\r\n') },
+  { name: 'head over the size limit', bytes: get(`X-Big: ${'a'.repeat(40000)}\r\n`) },
+  { name: 'HTTP/2 preface', bytes: 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n' },
+  { name: 'target starting with punctuation', bytes: get('', '!http://a.test/') },
+  { name: 'scheme without //', bytes: get('', 'http:a.test/') },
+  { name: 'relative target', bytes: get('', 'a.test/x') },
+  { name: 'Content-Length as a trailer', bytes: chunked('0\r\nContent-Length: 0\r\n\r\n') },
+  { name: 'Transfer-Encoding as a trailer', bytes: chunked('0\r\ntransfer-encoding: chunked\r\n\r\n') },
+  { name: 'request after Connection: close', bytes: get('Connection: close\r\n') + get() },
+  { name: 'request after Proxy-Connection: close', bytes: get('Proxy-Connection: close\r\n') + get() },
+  { name: 'request after an HTTP/1.0 request', bytes: 'GET http://a.test/ HTTP/1.0\r\n\r\n' + get() },
+  { name: 'garbage request line', bytes: 'HELLO\r\n\r\n' },
+  { name: 'incomplete head at EOF', bytes: `GET http://a.test/ HTTP/1.1\r\n${H}` },
+  { name: 'request line only, no CRLF', bytes: 'GET http://a.test/ HTTP/1.1' },
+  { name: 'second request malformed', bytes: get() + 'GET http://a.test/ HTTP/1.1\r\nX : y\r\n\r\n' },
+];
+
+/**
+ * Requests node:http accepts that the fast parser refuses on purpose (the brief lets it be
+ * stricter): each is a client bug or a parser-mismatch attempt, and each is named here so a change
+ * in either parser shows up.
+ */
+export const STRICTER: CorpusCase[] = [
+  { name: 'HTTP/0.9 version', bytes: get('', 'http://a.test/', 'HTTP/0.9') },
+  { name: 'HTTP/2.0 version in an HTTP/1 request line', bytes: get('', 'http://a.test/', 'HTTP/2.0') },
+  { name: 'no version (HTTP/0.9 style)', bytes: `GET http://a.test/\r\n${H}\r\n` },
+  { name: 'Content-Length with a leading tab', bytes: cl('\t5', 'hello') },
+  { name: 'userinfo in an absolute URL', bytes: get('', 'http://u:p@a.test/') },
+  { name: 'Host as a trailer', bytes: chunked('0\r\nHost: b.test\r\n\r\n') },
+  { name: 'Connection as a trailer', bytes: chunked('0\r\nConnection: keep-alive\r\n\r\n') },
+  { name: 'two spaces after the method', bytes: `GET  http://a.test/ HTTP/1.1\r\n${H}\r\n` },
+  { name: 'two spaces before the version', bytes: `GET http://a.test/  HTTP/1.1\r\n${H}\r\n` },
+  { name: 'duplicate Host', bytes: 'GET http://a.test/ HTTP/1.1\r\nHost: a.test\r\nHost: b.test\r\n\r\n' },
+  {
+    name: 'TE on HTTP/1.0',
+    bytes: 'POST http://a.test/ HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+  },
+  { name: 'TE: gzip, chunked', bytes: chunked('0\r\n\r\n', 'gzip, chunked') },
+  { name: 'URL over maxUrlLength', bytes: get('', `http://a.test/${'u'.repeat(9000)}`) },
+  {
+    name: 'more headers than maxHeaders',
+    bytes: get(Array.from({ length: 120 }, (_, i) => `X-${i}: v\r\n`).join('')),
+  },
+  {
+    name: 'CONNECT with a body',
+    bytes: 'CONNECT a.test:443 HTTP/1.1\r\nHost: a.test\r\nContent-Length: 2\r\n\r\nhi',
+  },
+  { name: 'Expect with a list', bytes: post('Expect: 100-continue, x\r\nContent-Length: 2\r\n', 'hi') },
+  { name: 'leading CRLF before the request line', bytes: `\r\n${get()}` },
+];
