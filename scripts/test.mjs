@@ -52,7 +52,7 @@ if (!onlyUnit) {
   run('npx', ['tsc', '-p', 'tsconfig.build.json']);
 }
 
-const dirs = ['src', 'test'];
+const dirs = ['src', 'test', 'bench'];
 if (!onlyUnit) dirs.push('lab');
 const files = dirs.flatMap(findTests).sort();
 run(process.execPath, ['--import', 'tsx', '--test', '--test-timeout=120000', ...files], {

@@ -5,9 +5,12 @@
  * changed: S3 answers 304 to `If-None-Match` with the last ETag, SSM's parameter version is compared.
  * Only fetches; validating and swapping is the gateway's job.
  */
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { CordonError } from '../errors.js';
+
+// The SDK clients are loaded on first use: a gateway with a file policy never pays their start-up
+// time and memory.
 
 export const SOURCE_ERRORS = {
   badSource: 'CORDON_SOURCE_BAD_URI',
@@ -33,17 +36,19 @@ export interface PolicySourceOptions {
 }
 
 function s3Source(uri: string, bucket: string, key: string, o: PolicySourceOptions): PolicySource {
-  const client = new S3Client({
-    region: o.region ?? process.env.AWS_REGION ?? 'us-east-1',
-    endpoint: o.endpoint,
-    forcePathStyle: o.endpoint !== undefined,
-  });
+  let client: S3Client | undefined;
   return {
     uri,
     async fetch(version) {
       try {
+        const sdk = await import('@aws-sdk/client-s3');
+        client ??= new sdk.S3Client({
+          region: o.region ?? process.env.AWS_REGION ?? 'us-east-1',
+          endpoint: o.endpoint,
+          forcePathStyle: o.endpoint !== undefined,
+        });
         const out = await client.send(
-          new GetObjectCommand({ Bucket: bucket, Key: key, IfNoneMatch: version ?? undefined }),
+          new sdk.GetObjectCommand({ Bucket: bucket, Key: key, IfNoneMatch: version ?? undefined }),
         );
         const text = (await out.Body?.transformToString('utf8')) ?? '';
         return { text, version: out.ETag ?? out.VersionId ?? '' };
@@ -57,20 +62,22 @@ function s3Source(uri: string, bucket: string, key: string, o: PolicySourceOptio
         );
       }
     },
-    close: () => client.destroy(),
+    close: () => client?.destroy(),
   };
 }
 
 function ssmSource(uri: string, name: string, o: PolicySourceOptions): PolicySource {
-  const client = new SSMClient({
-    region: o.region ?? process.env.AWS_REGION ?? 'us-east-1',
-    endpoint: o.endpoint,
-  });
+  let client: SSMClient | undefined;
   return {
     uri,
     async fetch(version) {
       try {
-        const out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+        const sdk = await import('@aws-sdk/client-ssm');
+        client ??= new sdk.SSMClient({
+          region: o.region ?? process.env.AWS_REGION ?? 'us-east-1',
+          endpoint: o.endpoint,
+        });
+        const out = await client.send(new sdk.GetParameterCommand({ Name: name, WithDecryption: true }));
         const v = String(out.Parameter?.Version ?? '');
         if (version !== null && v === version) return null;
         return { text: out.Parameter?.Value ?? '', version: v };
@@ -82,7 +89,7 @@ function ssmSource(uri: string, name: string, o: PolicySourceOptions): PolicySou
         );
       }
     },
-    close: () => client.destroy(),
+    close: () => client?.destroy(),
   };
 }
 

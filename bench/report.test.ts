@@ -1,0 +1,48 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { summarizeAll } from './report.js';
+import { renderTemplate } from './template.js';
+
+describe('summarizeAll', () => {
+  const results = [
+    {
+      id: 'a' as const,
+      errors: [],
+      samples: {
+        direct: [{ rps: 100 }, { rps: 120 }, { rps: 110 }],
+        cordon: [
+          { rps: 60, cpuUsPerReq: 10 },
+          { rps: 40, cpuUsPerReq: 12 },
+          { rps: 50, cpuUsPerReq: 11 },
+        ],
+        squid: [
+          { rps: 20, cpuUsPerReq: 20 },
+          { rps: 25, cpuUsPerReq: 20 },
+          { rps: 30, cpuUsPerReq: 20 },
+        ],
+      },
+    },
+  ];
+  const rows = summarizeAll(results);
+
+  it('compares medians and checks the goal from the issue', () => {
+    const rps = rows.find((r) => r.key === 'rps');
+    assert.equal(rps?.values.cordon?.median, 50);
+    assert.equal(rps?.cordonVsSquid, 2);
+    assert.equal(rps?.cordonVsDirect, 50 / 110);
+    assert.equal(rps?.met, true);
+    const cpu = rows.find((r) => r.key === 'cpuUsPerReq');
+    assert.equal(cpu?.met, false, '11 µs is more than 0.5 × 20 µs');
+  });
+
+  it('only has rows for scenarios that ran', () => {
+    assert.ok(rows.every((r) => r.scenario === 'a'));
+  });
+});
+
+describe('renderTemplate', () => {
+  it('fills placeholders and refuses unknown ones', () => {
+    assert.equal(renderTemplate('port ${PORT}', { PORT: 3128 }), 'port 3128');
+    assert.throws(() => renderTemplate('${NOPE}', {}), { code: 'CORDON_BENCH_TEMPLATE' });
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * @module bench/run
+ * The benchmark's entry (`node --import tsx bench/run.ts [--quick] [--only a,b] [--reps N] ...`):
+ * installs what is missing, builds dist/, starts the origin, Cordon and squid pinned to the server
+ * core, runs the chosen scenarios with the load generators on the other core, prints the report
+ * and writes bench/results/latest.{md,json}. Kills everything it started and removes its temp
+ * folder on success, failure and Ctrl-C. Sends traffic only on loopback.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { errorMessage } from '../src/errors.js';
+import { ensureBuilt, startCordon } from './cordon.js';
+import { benchError, BENCH_ERRORS } from './errors.js';
+import { describeRun, renderReport } from './meta.js';
+import { startOrigin } from './origin.js';
+import { createProcSet, type ProcSet } from './procs.js';
+import { summarizeProfiles } from './profile.js';
+import { runSmall } from './scenarios/a-small.js';
+import { runBulk } from './scenarios/b-bulk.js';
+import { runSetup } from './scenarios/c-setup.js';
+import { runIdle } from './scenarios/d-idle.js';
+import { startSquid } from './squid.js';
+import { backgroundLoad } from './stats.js';
+import { ensureTools } from './tools.js';
+import {
+  SCENARIOS,
+  type BenchContext,
+  type Cores,
+  type ProfileWindow,
+  type ProxyName,
+  type RunOptions,
+  type ScenarioId,
+  type ScenarioResult,
+} from './types.js';
+
+const USAGE =
+  'usage: node --import tsx bench/run.ts [--quick] [--only a,b,c,d] [--reps N] [--keep] [--profile]';
+
+export function parseOptions(argv: string[]): RunOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      reps: { type: 'string' },
+      keep: { type: 'boolean' },
+      profile: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const quick = values.quick ?? false;
+  const only = (values.only ?? SCENARIOS.join(',')).split(',').map((s) => s.trim());
+  const bad = only.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+  if (bad.length > 0) throw benchError(BENCH_ERRORS.USAGE, `unknown scenario ${bad.join(',')}\n${USAGE}`);
+  const reps = Number(values.reps ?? (quick ? 1 : 3));
+  if (!Number.isInteger(reps) || reps < 1) throw benchError(BENCH_ERRORS.USAGE, `bad --reps\n${USAGE}`);
+  return {
+    quick,
+    reps,
+    only: new Set(only as ScenarioId[]),
+    keep: values.keep ?? false,
+    profile: values.profile ?? false,
+  };
+}
+
+/** Load generators on core 0, proxy and origin on core 1; no pinning on a one-core machine. */
+function pickCores(): Cores {
+  return availableParallelism() >= 2 ? { load: 0, server: 1 } : { load: undefined, server: undefined };
+}
+
+interface Setup {
+  root: string;
+  dir: string;
+  opts: RunOptions;
+  procs: ProcSet;
+  log: (m: string) => void;
+}
+
+/** Start everything, run the chosen scenarios, stop the proxies, and render the report. */
+async function runBenchmark({ root, dir, opts, procs, log }: Setup): Promise<string> {
+  const tools = ensureTools(log);
+  await ensureBuilt(procs, root, log);
+  const cores = pickCores();
+  const background = await backgroundLoad(1000);
+  log('starting the origin and the proxies');
+  const origin = await startOrigin(procs, dir, root, cores.server);
+  const startProxy = (name: ProxyName, profile = false) =>
+    name === 'cordon'
+      ? startCordon({ procs, root, dir, origin, core: cores.server, profile })
+      : startSquid({ procs, root, dir, origin, core: cores.server, squidBin: tools.squid ?? 'squid' });
+  const needLongRunning = [...opts.only].some((s) => s !== 'd');
+  const proxies = needLongRunning
+    ? { cordon: await startProxy('cordon', opts.profile), squid: await startProxy('squid') }
+    : ({} as BenchContext['proxies']);
+  const windows: ProfileWindow[] = [];
+  const ctx: BenchContext = { root, dir, procs, origin, cores, opts, proxies, windows, startProxy, log };
+  const results: ScenarioResult[] = [];
+  const started = Date.now();
+  if (opts.only.has('a')) results.push(await runSmall(ctx, tools.wrk ?? 'wrk'));
+  if (opts.only.has('b')) results.push(await runBulk(ctx, tools.curl ?? 'curl'));
+  if (opts.only.has('c')) results.push(await runSetup(ctx));
+  if (opts.only.has('d')) results.push(await runIdle(ctx));
+  const seconds = (Date.now() - started) / 1000;
+  for (const p of Object.values(proxies)) await p.stop();
+  const profile =
+    opts.profile && needLongRunning ? summarizeProfiles(proxies.cordon.dir, windows) : undefined;
+  const meta = describeRun({ root, tools, opts, cores, seconds, background });
+  const { markdown, json } = renderReport(meta, results, profile);
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  writeFileSync(join(root, 'bench/results/latest.md'), markdown);
+  writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify(json, null, 2)}\n`);
+  return markdown;
+}
+
+async function main(): Promise<number> {
+  let opts: RunOptions;
+  try {
+    opts = parseOptions(process.argv.slice(2));
+  } catch (e: unknown) {
+    process.stderr.write(`${errorMessage(e)}\n`);
+    return 2;
+  }
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const t0 = Date.now();
+  const log = (m: string): void =>
+    void process.stderr.write(`[bench +${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}\n`);
+  const procs = createProcSet();
+  const dir = mkdtempSync(join(tmpdir(), 'cordon-bench-'));
+  chmodSync(dir, 0o755); // squid runs as its own user and must reach its subfolder
+  const removeDir = (): void => {
+    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+  };
+  process.on('exit', () => {
+    procs.killAllNow();
+    removeDir();
+  });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => {
+      log(`${sig}: stopping everything the benchmark started`);
+      process.exit(130); // the exit handler above kills and cleans up
+    });
+  }
+  try {
+    const markdown = await runBenchmark({ root, dir, opts, procs, log });
+    process.stdout.write(`${markdown}\n`);
+    log('written to bench/results/latest.md and latest.json');
+    return 0;
+  } catch (e: unknown) {
+    log(`failed: ${errorMessage(e)}`);
+    return 1;
+  } finally {
+    await procs.stopAll();
+    removeDir();
+    if (opts.keep) log(`kept ${dir}`);
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,73 @@
+/**
+ * @module bench/scenarios/c-setup
+ * Scenario (c): connection setup. bench/load/connect.ts runs concurrent loops of CONNECT-only
+ * (tunnel opened, 200 read, closed) and of CONNECT + full TLS handshake + GET /small; direct, the
+ * same without a proxy (TCP connect only; TLS + GET). Per repetition: operations/s, p50/p99 and the
+ * proxy's CPU per operation.
+ */
+import type { ConnectLoadOptions, ConnectLoadResult } from '../load/connect.js';
+import { ORIGIN_HOST } from '../origin-spec.js';
+import type { Proc } from '../procs.js';
+import type { BenchContext, Samples, ScenarioResult, Target } from '../types.js';
+import { measured, parseLine, push, rotated, startLoader, usageMetrics } from './common.js';
+
+const TARGETS: readonly Target[] = ['direct', 'cordon', 'squid'];
+const MODES = ['connect', 'tls'] as const;
+// Enough parallel loops to keep one server core busy, few enough that the client's own
+// single-threaded event loop does not add queueing delay to the latencies it measures.
+const CONCURRENCY = { connect: 32, tls: 16 } as const;
+
+async function runLoad(
+  ctx: BenchContext,
+  loader: Proc,
+  target: Target,
+  mode: 'connect' | 'tls',
+  durationMs: number,
+): Promise<{ r: ConnectLoadResult; cpuS: number; usage: ReturnType<typeof usageMetrics> }> {
+  const options: ConnectLoadOptions = {
+    mode,
+    concurrency: CONCURRENCY[mode],
+    durationMs,
+    proxyPort: target === 'direct' ? undefined : ctx.proxies[target].port,
+    originHost: ORIGIN_HOST,
+    originPort: ctx.origin.httpsPort,
+    caFile: ctx.origin.caFile,
+  };
+  const { value: line, usage } = await measured(ctx, target, `c${mode}`, () => {
+    loader.child.stdin?.write(`${JSON.stringify(options)}\n`);
+    return loader.nextLine(durationMs + 60_000);
+  });
+  return {
+    r: parseLine<ConnectLoadResult>(loader, line),
+    cpuS: usage.proxyCpuS,
+    usage: usageMetrics(`c${mode}`, usage),
+  };
+}
+
+export async function runSetup(ctx: BenchContext): Promise<ScenarioResult> {
+  const durationMs = ctx.opts.quick ? 2000 : 4000;
+  const samples: Samples = {};
+  const errors: string[] = [];
+  const loader = await startLoader(ctx, 'connect');
+  for (const t of TARGETS) for (const m of MODES) await runLoad(ctx, loader, t, m, 1000); // warm-up
+  for (let rep = 0; rep < ctx.opts.reps; rep++) {
+    for (const mode of MODES) {
+      for (const target of rotated(TARGETS, rep)) {
+        ctx.log(`(c) setup ${mode}: ${target}, repetition ${rep + 1}`);
+        const { r, cpuS, usage } = await runLoad(ctx, loader, target, mode, durationMs);
+        if (r.errors > 0) errors.push(`(c) ${mode} ${target}: ${r.errors} failed, first: ${r.firstError}`);
+        push(samples, target, rep, {
+          [`${mode}Rate`]: r.ops / r.elapsedS,
+          [`${mode}P50Ms`]: r.p50Ms,
+          [`${mode}P99Ms`]: r.p99Ms,
+          [`${mode}CpuUs`]: target === 'direct' ? Number.NaN : (cpuS * 1e6) / r.ops,
+          [`${mode}Errors`]: r.errors,
+          ...usage,
+        });
+      }
+    }
+  }
+  loader.child.stdin?.end();
+  await loader.exited;
+  return { id: 'c', samples, errors };
+}

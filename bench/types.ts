@@ -1,0 +1,78 @@
+/**
+ * @module bench/types
+ * Types shared by the benchmark's parts: the targets compared, a running proxy, the run context
+ * and the samples a scenario returns. Types only.
+ */
+import type { Origin } from './origin.js';
+import type { Proc, ProcSet } from './procs.js';
+
+export type ProxyName = 'cordon' | 'squid';
+/** `direct` is the client talking to the origin with no proxy: the ceiling. */
+export type Target = 'direct' | ProxyName;
+export const PROXIES: readonly ProxyName[] = ['cordon', 'squid'];
+
+export interface ProxyUnderTest {
+  readonly name: ProxyName;
+  readonly port: number;
+  /** The proxy's own pid (after `exec`); CPU and RSS are read for it and its descendants. */
+  readonly pid: number;
+  readonly proc: Proc;
+  /** Its temp folder: config, allowlists, access logs. */
+  readonly dir: string;
+  stop(): Promise<void>;
+}
+
+export interface Cores {
+  /** Core of the load generators (wrk, curl, node loaders); undefined when not pinned. */
+  load: number | undefined;
+  /** Core of the proxy and the origin. */
+  server: number | undefined;
+}
+
+export interface RunOptions {
+  quick: boolean;
+  reps: number;
+  only: ReadonlySet<ScenarioId>;
+  /** Leave the temp folder (configs, access logs, profiles) in place and print its path. */
+  keep: boolean;
+  /** Run the long-running Cordon with `--cpu-prof` and report its hottest functions. */
+  profile: boolean;
+}
+
+export interface BenchContext {
+  readonly root: string;
+  readonly dir: string;
+  readonly procs: ProcSet;
+  readonly origin: Origin;
+  readonly cores: Cores;
+  readonly opts: RunOptions;
+  /** The long-running proxies, started once for scenarios a–c. */
+  readonly proxies: Readonly<Record<ProxyName, ProxyUnderTest>>;
+  /** Measured windows of the long-running Cordon, for cutting its CPU profile by scenario. */
+  readonly windows: ProfileWindow[];
+  /** Start a fresh instance (scenario d measures memory on new processes). */
+  startProxy(name: ProxyName, profile?: boolean): Promise<ProxyUnderTest>;
+  log(msg: string): void;
+}
+
+export interface ProfileWindow {
+  /** Usage prefix of the run: `a`, `bhttp`, `bhttps`, `cconnect`, `ctls`. */
+  label: string;
+  /** CLOCK_MONOTONIC microseconds, the clock of V8's profile timestamps. */
+  fromUs: number;
+  toUs: number;
+}
+
+export type ScenarioId = 'a' | 'b' | 'c' | 'd';
+export const SCENARIOS: readonly ScenarioId[] = ['a', 'b', 'c', 'd'];
+
+/** One repetition's numbers for one target, by metric key. */
+export type Sample = Record<string, number>;
+export type Samples = Partial<Record<Target, Sample[]>>;
+
+export interface ScenarioResult {
+  id: ScenarioId;
+  samples: Samples;
+  /** Failures seen (non-200 answers, socket errors), as text for the report. */
+  errors: string[];
+}
