@@ -5,7 +5,6 @@
  * once the upstream answers the connection is relayed both ways like a tunnel. Every other upgrade
  * (h2c included) is refused with 400.
  */
-import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { REASONS } from '../policy/types.js';
 import type { ConnectionTracker } from './connections.js';
@@ -13,7 +12,8 @@ import { connectChecked, resolveChecked } from './dial.js';
 import { failureFor } from './errors.js';
 import { hostHeaderFor, upstreamRequestHeaders } from './headers.js';
 import { admitHttpRequest } from './http-admission.js';
-import type { Recorder } from './recorder.js';
+import type { Recorder, RequestSource } from './recorder.js';
+import type { RequestShape } from './request-checks.js';
 import { sendRaw } from './respond.js';
 import type { ProxyRuntime } from './runtime.js';
 import { relay } from './tunnel.js';
@@ -24,11 +24,15 @@ function serializeHead(method: string, path: string, headers: string[]): string 
   return head + '\r\n';
 }
 
+/** What the upgrade path reads of a request; `IncomingMessage` and the fast engine's head both fit. */
+export type UpgradeRequest = RequestShape &
+  RequestSource & { readonly headers: { readonly upgrade?: string | undefined } };
+
 export async function handleUpgrade(
   runtime: ProxyRuntime,
   recorder: Recorder,
   tracker: ConnectionTracker,
-  req: IncomingMessage,
+  req: UpgradeRequest,
   socket: Socket,
   head: Buffer,
 ): Promise<void> {

@@ -31,6 +31,8 @@ function script(req: RawRequest): Reply {
       return 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!';
     case '/bad-chunk':
       return 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n';
+    case '/ws':
+      return 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n';
     case '/interim':
       return 'HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
     default:
@@ -137,6 +139,20 @@ function engineSuite(engine: ProxyEngine): void {
     assert.ok(!r.text.includes('0\r\n\r\n'), 'the client never sees a clean end of body');
     const rec = await proxy.waitForRecord((x) => x.path === '/bad-chunk');
     assert.equal(rec.reason, 'upstream_error');
+  });
+
+  it('relays a WebSocket upgrade to the checked address and refuses h2c', async () => {
+    const ws = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n';
+    const r = await rawExchange(proxy.port, get('/ws', ws), 1000);
+    assert.match(r.text, /^HTTP\/1\.1 101/);
+    const seen = raw.requests.at(-1)?.head ?? '';
+    assert.match(seen, /^GET \/ws HTTP\/1\.1\r\n/);
+    assert.match(seen, new RegExp(`\r\nHost: raw\\.test:${raw.port}\r\n`));
+    const h2c = await rawExchange(
+      proxy.port,
+      get('/h2c', 'Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n'),
+    );
+    assert.match(h2c.text, /^HTTP\/1\.1 400/);
   });
 
   it('answers Expect: 100-continue and forwards the body', async () => {

@@ -7,20 +7,24 @@
  */
 import type { Socket } from 'node:net';
 import { REASONS } from '../../policy/types.js';
-import type { ConnectRequest } from '../connect.js';
 import { ProxyError } from '../errors.js';
 import { admitHttpRequest, type FinishPatch } from '../http-admission.js';
 import type { Recorder, RecordBuilder } from '../recorder.js';
 import { clientAddress } from '../records.js';
 import { rawResponse, sendRaw, type CordonResponse } from '../respond.js';
 import type { ProxyRuntime } from '../runtime.js';
+import type { UpgradeRequest } from '../upgrade.js';
 import { Exchange, type ClientSide, type ExchangeContext } from './exchange.js';
 import { badRequest, RequestParser, type RequestHead } from './request-parser.js';
+
+/** The CONNECT and upgrade paths shared with the node engine. */
+export type HandOver = (req: UpgradeRequest, socket: Socket, head: Buffer) => void;
 
 export interface EngineContext extends ExchangeContext {
   getRuntime(): ProxyRuntime;
   readonly recorder: Recorder;
-  readonly connect: (req: ConnectRequest, socket: Socket, head: Buffer) => void;
+  readonly connect: HandOver;
+  readonly upgrade: HandOver;
   readonly conns: Set<ClientConnection>;
 }
 
@@ -38,6 +42,12 @@ const EMPTY = Buffer.alloc(0);
 const WRITE_HIGH_WATER = 64 * 1024;
 // Bytes read ahead of the request being handled before we stop reading the client.
 const PENDING_LIMIT = 64 * 1024;
+
+/** The first value of a header (case-insensitive name), for the rare paths that need one. */
+function headerValue(raw: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === name) return raw[i + 1];
+  return undefined;
+}
 
 export class ClientConnection implements ClientSide {
   private state = St.Head;
@@ -121,17 +131,15 @@ export class ClientConnection implements ClientSide {
   }
 
   private begin(head: RequestHead): void {
-    if (head.method === 'CONNECT') return this.tunnel(head);
+    // Like llhttp, the bytes after a CONNECT or upgrade head belong to the new protocol: hand over.
+    if (head.method === 'CONNECT') return this.handOver(head, this.ctx.connect);
+    if (head.upgrade) return this.handOver(head, this.ctx.upgrade);
     const runtime = this.ctx.getRuntime();
     const r = this.ctx.recorder.startAt(this.client, head.method, 'http');
-    if (head.upgrade) {
-      const detail = 'protocol upgrades are not supported through this proxy';
-      const finish = { status: 400, decision: 'deny', reason: REASONS.badRequest } as const;
-      return this.refuse(r, r.response(400, REASONS.badRequest, detail, ''), finish, true);
-    }
     const a = admitHttpRequest(runtime, r, head);
     if (!a.allowed) {
-      const close = !a.denial || head.body !== 'none' || !head.keepAlive;
+      // Cordon's own responses carry no `Connection: keep-alive`, so an HTTP/1.0 client gets a close.
+      const close = !a.denial || head.body !== 'none' || !head.keepAlive || head.httpVersionMinor === 0;
       return this.refuse(r, a.response, a.finish, close);
     }
     // The idle timeout stays armed: it fires only after idleMs without a byte either way, and
@@ -153,7 +161,8 @@ export class ClientConnection implements ClientSide {
     r.finish(finish);
   }
 
-  private tunnel(head: RequestHead): void {
+  /** Give the socket to the CONNECT or upgrade path; this connection reads nothing more. */
+  private handOver(head: RequestHead, to: HandOver): void {
     this.state = St.Tunnel;
     const s = this.socket;
     s.pause();
@@ -164,7 +173,7 @@ export class ClientConnection implements ClientSide {
     s.setTimeout(0);
     const rest = this.pending ?? EMPTY;
     this.pending = null;
-    this.ctx.connect({ url: head.url, method: head.method, socket: s }, s, rest);
+    to({ ...head, headers: { upgrade: headerValue(head.rawHeaders, 'upgrade') }, socket: s }, s, rest);
   }
 
   private malformed(e: unknown, status?: number): void {

@@ -11,7 +11,8 @@ import { createConnectionTracker } from '../connections.js';
 import { createRecorder } from '../recorder.js';
 import type { ProxyRuntime } from '../runtime.js';
 import type { ProxyLogger, ProxyServerHandle, ProxyServerOptions } from '../server.js';
-import { ClientConnection, type EngineContext } from './client.js';
+import { handleUpgrade } from '../upgrade.js';
+import { ClientConnection, type EngineContext, type HandOver } from './client.js';
 import { UpstreamPool } from './pool.js';
 
 const SILENT: ProxyLogger = { warn() {}, error() {}, debug() {} };
@@ -32,6 +33,7 @@ export function createFastProxyServer(opts: ProxyServerOptions): ProxyServerHand
     pool,
     conns,
     connect: () => undefined,
+    upgrade: () => undefined,
   };
   const tracker = createConnectionTracker(server, getRuntime, recorder, {
     closeIdle: () => {
@@ -40,7 +42,13 @@ export function createFastProxyServer(opts: ProxyServerOptions): ProxyServerHand
     onAccepted: (socket) => void conns.add(new ClientConnection(socket, ctx)),
   });
   const connect = createConnectHandler(getRuntime, recorder, logger, tracker);
-  Object.assign(ctx, { connect });
+  const upgrade: HandOver = (req, socket, head) => {
+    handleUpgrade(getRuntime(), recorder, tracker, req, socket, head).catch((e: unknown) => {
+      logger.error({ err: e }, 'upgrade handler failed');
+      socket.destroy();
+    });
+  };
+  Object.assign(ctx, { connect, upgrade });
 
   return {
     listen(port, host) {

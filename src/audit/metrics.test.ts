@@ -1,0 +1,41 @@
+/** Prometheus metrics: counters per record, gauges read at scrape, drops from the audit store. */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { denial, record } from '../../test/admin/fixtures/records.js';
+import { createMetrics } from './metrics.js';
+
+it('exposes requests, bytes, latency, tunnels, reloads and audit drops', async () => {
+  let dropped = 0;
+  const m = createMetrics({
+    connections: () => ({ connections: 3, tunnels: 2 }),
+    audit: () => ({ queued: 4, written: 10, dropped, flushes: 1 }),
+    policyVersion: () => 5,
+  });
+  m.observe(record({ scheme: 'https', bytesUp: 10, bytesDown: 20, dnsMs: 3, connectMs: 4 }));
+  m.observe(denial('x.test'));
+  m.observe(record({ wouldDeny: true, mode: 'report', group: 'lab', reason: 'not_allowlisted' }));
+  m.reloaded(true);
+  m.reloaded(false);
+  dropped = 7;
+  const { contentType, body } = await m.render();
+  assert.match(contentType, /^text\/plain/);
+  for (const line of [
+    'cordon_requests_total{decision="allow",reason="allowed",scheme="https"} 1',
+    'cordon_requests_total{decision="deny",reason="not_allowlisted",scheme="http"} 1',
+    'cordon_would_deny_total{group="lab"} 1',
+    'cordon_bytes_total{direction="up"} 110',
+    'cordon_dns_duration_seconds_count 2',
+    'cordon_connect_duration_seconds_bucket{le="0.005"} 2',
+    'cordon_active_tunnels 2',
+    'cordon_active_connections 3',
+    'cordon_policy_version 5',
+    'cordon_reloads_total 1',
+    'cordon_reload_failures_total 1',
+    'cordon_audit_dropped_total 7',
+    'cordon_audit_queue_length 4',
+  ]) {
+    assert.ok(body.includes(`\n${line}\n`), `missing: ${line}`);
+  }
+  dropped = 9;
+  assert.ok((await m.render()).body.includes('\ncordon_audit_dropped_total 9\n'));
+});

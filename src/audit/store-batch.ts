@@ -1,0 +1,168 @@
+/**
+ * @module audit/store-batch
+ * Writes one batch of access records in one transaction: the raw decisions, then the aggregates
+ * (per destination, per client, client × destination, traffic per minute, the review queue and what
+ * report/learn mode observed), each summed in memory first so a batch costs one upsert per key.
+ * Called by the store's flush, never on the request path.
+ */
+import type { AccessRecord } from '../proxy/records.js';
+import type { Database, SqlValue } from './sqlite.js';
+
+/** Denials an allowlist entry can fix: these go to the review queue (and, in report mode, `observed`). */
+export const REVIEWABLE_REASONS: ReadonlySet<string> = new Set(['not_allowlisted', 'ip_literal_not_allowed']);
+
+interface Sum {
+  keys: SqlValue[];
+  allowed: number;
+  denied: number;
+  wouldDeny: number;
+  up: number;
+  down: number;
+  first: number;
+  last: number;
+  extra: string;
+}
+
+function add(map: Map<string, Sum>, keys: SqlValue[], r: AccessRecord, ts: number, extra = ''): Sum {
+  const k = keys.join('\u0000');
+  let s = map.get(k);
+  if (s === undefined) {
+    s = { keys, allowed: 0, denied: 0, wouldDeny: 0, up: 0, down: 0, first: ts, last: ts, extra };
+    map.set(k, s);
+  }
+  if (r.decision === 'allow') s.allowed += 1;
+  else s.denied += 1;
+  if (r.wouldDeny) s.wouldDeny += 1;
+  s.up += r.bytesUp;
+  s.down += r.bytesDown;
+  s.first = Math.min(s.first, ts);
+  s.last = Math.max(s.last, ts);
+  return s;
+}
+
+const SQL = {
+  decision: `INSERT INTO decisions (ts, id, client, method, scheme, host, port, path, decision, mode, would_deny,
+    reason, rule, grp, resolved, status, bytes_up, bytes_down, dns_ms, connect_ms, duration_ms, policy_version)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  dest: `INSERT INTO dest_stats VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT DO UPDATE SET allowed = allowed + excluded.allowed, denied = denied + excluded.denied,
+    would_deny = would_deny + excluded.would_deny, bytes_up = bytes_up + excluded.bytes_up,
+    bytes_down = bytes_down + excluded.bytes_down, last_seen = max(last_seen, excluded.last_seen)`,
+  client: `INSERT INTO client_stats VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT DO UPDATE SET grp = excluded.grp, allowed = allowed + excluded.allowed,
+    denied = denied + excluded.denied, would_deny = would_deny + excluded.would_deny,
+    bytes_up = bytes_up + excluded.bytes_up, bytes_down = bytes_down + excluded.bytes_down,
+    last_seen = max(last_seen, excluded.last_seen)`,
+  clientDest: `INSERT INTO client_dest VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT DO UPDATE SET count = count + excluded.count, denied = denied + excluded.denied,
+    last_seen = max(last_seen, excluded.last_seen)`,
+  counters:
+    'UPDATE counters SET allowed = allowed + ?, denied = denied + ?, would_deny = would_deny + ? WHERE id = 1',
+  traffic: `INSERT INTO traffic VALUES (?, ?, ?, ?)
+    ON CONFLICT DO UPDATE SET allowed = allowed + excluded.allowed, denied = denied + excluded.denied,
+    would_deny = would_deny + excluded.would_deny`,
+  // A destination approved earlier but denied again later (the approval was reverted) is pending again;
+  // a rejected one stays rejected: that is what "stops showing as new" means.
+  review: `INSERT INTO review (scheme, host, port, reason, count, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT DO UPDATE SET count = count + excluded.count, last_seen = max(last_seen, excluded.last_seen),
+    reason = excluded.reason,
+    status = CASE WHEN status = 'approved' AND excluded.last_seen > decided_at THEN 'pending' ELSE status END
+    RETURNING id`,
+  reviewClient: `INSERT INTO review_clients VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT DO UPDATE SET grp = excluded.grp, count = count + excluded.count,
+    last_seen = max(last_seen, excluded.last_seen)`,
+  observed: `INSERT INTO observed VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT DO UPDATE SET count = count + excluded.count, last_seen = max(last_seen, excluded.last_seen)`,
+} as const;
+
+/** Prepare the statements once; the returned function writes one batch in one transaction. */
+export function createBatchWriter(db: Database): (records: readonly AccessRecord[]) => void {
+  const st = Object.fromEntries(Object.entries(SQL).map(([k, sql]) => [k, db.prepare(sql)])) as Record<
+    keyof typeof SQL,
+    ReturnType<Database['prepare']>
+  >;
+  return db.transaction((records: readonly AccessRecord[]) => {
+    const dest = new Map<string, Sum>();
+    const client = new Map<string, Sum>();
+    const clientDest = new Map<string, Sum>();
+    const traffic = new Map<string, Sum>();
+    const review = new Map<string, Sum>();
+    const reviewClient = new Map<string, Sum>();
+    const observed = new Map<string, Sum>();
+    for (const r of records) {
+      const ts = Date.parse(r.time) || Date.now();
+      st.decision.run(...decisionRow(r, ts));
+      add(traffic, [Math.floor(ts / 60000)], r, ts);
+      add(client, [r.client], r, ts, r.group);
+      if (r.host === '-' || r.host === '') continue;
+      const d: SqlValue[] = [r.scheme, r.host, r.port];
+      add(dest, d, r, ts);
+      add(clientDest, [r.client, ...d], r, ts);
+      if (!REVIEWABLE_REASONS.has(r.reason)) continue;
+      if (r.decision === 'deny') {
+        add(review, d, r, ts, r.reason);
+        add(reviewClient, [...d, r.client], r, ts, r.group);
+      } else if (r.wouldDeny) add(observed, [r.group, ...d], r, ts);
+    }
+    for (const s of dest.values())
+      st.dest.run(...s.keys, s.allowed, s.denied, s.wouldDeny, s.up, s.down, s.first, s.last);
+    for (const s of client.values())
+      st.client.run(
+        s.keys[0] ?? '',
+        s.extra,
+        s.allowed,
+        s.denied,
+        s.wouldDeny,
+        s.up,
+        s.down,
+        s.first,
+        s.last,
+      );
+    for (const s of clientDest.values()) st.clientDest.run(...s.keys, s.allowed + s.denied, s.denied, s.last);
+    const all = { allowed: 0, denied: 0, wouldDeny: 0 };
+    for (const s of traffic.values()) {
+      st.traffic.run(s.keys[0] ?? 0, s.allowed, s.denied, s.wouldDeny);
+      all.allowed += s.allowed;
+      all.denied += s.denied;
+      all.wouldDeny += s.wouldDeny;
+    }
+    st.counters.run(all.allowed, all.denied, all.wouldDeny);
+    const reviewIds = new Map<string, number>();
+    for (const [k, s] of review) {
+      const row = st.review.get(...s.keys, s.extra, s.denied, s.first, s.last) as { id: number };
+      reviewIds.set(k, row.id);
+    }
+    for (const s of reviewClient.values()) {
+      const id = reviewIds.get(s.keys.slice(0, 3).join('\u0000'));
+      if (id !== undefined) st.reviewClient.run(id, s.keys[3] ?? '', s.extra, s.denied, s.last);
+    }
+    for (const s of observed.values()) st.observed.run(...s.keys, s.wouldDeny, s.first, s.last);
+  });
+}
+
+function decisionRow(r: AccessRecord, ts: number): SqlValue[] {
+  return [
+    ts,
+    r.id,
+    r.client,
+    r.method,
+    r.scheme,
+    r.host,
+    r.port,
+    r.path,
+    r.decision,
+    r.mode,
+    r.wouldDeny ? 1 : 0,
+    r.reason,
+    r.rule,
+    r.group,
+    r.resolved,
+    r.status,
+    r.bytesUp,
+    r.bytesDown,
+    r.dnsMs,
+    r.connectMs,
+    r.durationMs,
+    r.policyVersion,
+  ];
+}

@@ -1,0 +1,140 @@
+/**
+ * @module audit/store-bench
+ * Benchmark of the audit store at scale (not part of `npm test`): writes N decisions (default one
+ * million; 5,000 destinations skewed like real egress, 200 clients, 10 % denials) through the store's
+ * own batching, then
+ * times every query the dashboard and API make. Prints JSON; with `--check`, exits 1 when a query's
+ * median exceeds its budget.
+ *
+ *   node --import tsx src/audit/store-bench.ts [--rows 1000000] [--check]
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { configSchema } from '../config/schema.js';
+import type { AccessRecord } from '../proxy/records.js';
+import { proposeAllowlist } from './propose.js';
+import { listReview, pendingCount } from './review.js';
+import { createAuditStore } from './store.js';
+import * as q from './store-queries.js';
+
+/** Each query's median must stay under this at a million rows (ms): a page should render in well under a second. */
+const BUDGET_MS = 50;
+
+/** A deterministic spread in [0, 1) (Knuth's multiplicative hash), so runs are comparable. */
+const spread = (i: number, salt: number): number => (((i + salt) * 2654435761) >>> 0) / 2 ** 32;
+
+function makeRecord(i: number, t0: number): AccessRecord {
+  // Skewed like real egress: a few package indexes and buckets take most requests, a long tail the rest.
+  const h = Math.floor(5000 * spread(i, 1) ** 3);
+  const host = `h${h}.example${h % 37}.test`;
+  const deny = i % 10 === 0;
+  const report = i % 97 === 0;
+  return {
+    time: new Date(t0 + i * 5).toISOString(),
+    id: `b-${i}`,
+    client: `10.0.${Math.floor(spread(i, 2) * 4)}.${Math.floor(spread(i, 3) * 50)}`,
+    method: i % 3 === 0 ? 'CONNECT' : 'GET',
+    scheme: i % 3 === 0 ? 'https' : 'http',
+    host,
+    port: i % 3 === 0 ? 443 : 80,
+    path: i % 3 === 0 ? null : `/p/${i % 100}`,
+    decision: deny ? 'deny' : 'allow',
+    mode: report ? 'report' : 'enforce',
+    wouldDeny: report,
+    reason: deny || report ? 'not_allowlisted' : 'allowed',
+    rule: deny ? null : `.example${i % 37}.test (cordon.yaml:http.allow[0])`,
+    group: report ? 'lab' : 'default',
+    resolved: deny ? null : '192.0.2.10',
+    status: deny ? 403 : 200,
+    bytesUp: deny ? 0 : 300,
+    bytesDown: deny ? 0 : 5000,
+    dnsMs: deny ? null : 1.2,
+    connectMs: deny ? null : 3.4,
+    durationMs: 12,
+    policyVersion: 1,
+  };
+}
+
+function time(fn: () => unknown, runs = 15): { medianMs: number; maxMs: number } {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const s = process.hrtime.bigint();
+    fn();
+    samples.push(Number(process.hrtime.bigint() - s) / 1e6);
+  }
+  samples.sort((a, b) => a - b);
+  return {
+    medianMs: +(samples[Math.floor(runs / 2)] ?? 0).toFixed(3),
+    maxMs: +(samples[runs - 1] ?? 0).toFixed(3),
+  };
+}
+
+export function runBench(rows: number): {
+  write: Record<string, number>;
+  queries: Record<string, { medianMs: number; maxMs: number }>;
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'cordon-bench-'));
+  const store = createAuditStore({ path: join(dir, 'audit.db'), maxDecisions: rows + 1, maxAgeDays: 3650 });
+  const t0 = Date.now() - rows * 5;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < rows; i++) {
+    store.add(makeRecord(i, t0));
+    if (store.stats().queued >= 20_000) store.flush();
+  }
+  store.flush();
+  const secs = Number(process.hrtime.bigint() - start) / 1e9;
+  const db = store.db;
+  const now = Date.now();
+  const cursor = q.queryDecisions(db, { limit: 100 }).next ?? 0;
+  const config = configSchema.parse({});
+  const queries = {
+    'decisions, first page': time(() => q.queryDecisions(db, { limit: 100 })),
+    'decisions, deep page (cursor)': time(() =>
+      q.queryDecisions(db, { limit: 100, before: cursor - 500_000 }),
+    ),
+    'decisions by client': time(() => q.queryDecisions(db, { client: '10.0.7.7', limit: 100 })),
+    'decisions by host': time(() => q.queryDecisions(db, { host: 'h42.example5.test', limit: 100 })),
+    'decisions, denied only': time(() => q.queryDecisions(db, { decision: 'deny', limit: 100 })),
+    'decisions, last hour': time(() => q.queryDecisions(db, { since: now - 3600_000, limit: 100 })),
+    'decisions, client + deny + day': time(() =>
+      q.queryDecisions(db, { client: '10.0.7.7', decision: 'deny', since: now - 86_400_000, limit: 100 }),
+    ),
+    'review queue (pending)': time(() => listReview(db, { limit: 100 })),
+    'pending count': time(() => pendingCount(db)),
+    'top destinations': time(() => q.topDestinations(db, 'total')),
+    'top denials': time(() => q.topDestinations(db, 'denied')),
+    'traffic, last hour': time(() => q.trafficSeries(db, now, 60)),
+    totals: time(() => q.totals(db)),
+    clients: time(() => q.listClients(db)),
+    'client destinations': time(() => q.clientDestinations(db, '10.0.7.7')),
+    'propose allowlist (report group)': time(() => proposeAllowlist(db, 'lab', config), 5),
+  };
+  const bytes = statSync(join(dir, 'audit.db')).size;
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    write: {
+      rows,
+      seconds: +secs.toFixed(2),
+      rowsPerSecond: Math.round(rows / secs),
+      // What one transaction of the default batch (500) holds the event loop for.
+      batchMs: +((500 / rows) * secs * 1000).toFixed(1),
+      dbBytes: bytes,
+    },
+    queries,
+  };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({ options: { rows: { type: 'string' }, check: { type: 'boolean' } } });
+  const result = runBench(Number(values.rows ?? 1_000_000));
+  console.log(JSON.stringify(result, null, 2));
+  const slow = Object.entries(result.queries).filter(([, t]) => t.medianMs > BUDGET_MS);
+  if (values.check && slow.length > 0) {
+    console.error(`over ${BUDGET_MS} ms: ${slow.map(([k]) => k).join(', ')}`);
+    process.exitCode = 1;
+  }
+}
