@@ -25,7 +25,7 @@ export function errorMessage(e: unknown): string {
 /** The `code` of an error-like value (Cordon's or Node's), if it has a string one. */
 export function errorCode(e: unknown): string | undefined {
   if (typeof e === 'object' && e !== null && 'code' in e) {
-    const code = (e).code;
+    const code = e.code;
     if (typeof code === 'string') return code;
   }
   return undefined;

@@ -20,8 +20,10 @@ import { listReview, pendingCount } from './review.js';
 import { createAuditStore } from './store.js';
 import * as q from './store-queries.js';
 
-/** Each query's median must stay under this at a million rows (ms): a page should render in well under a second. */
+/** Each query's median must stay under this at a million rows (ms): pages render in well under a second. */
 const BUDGET_MS = 50;
+/** "Propose an allowlist" is an explicit action, not a page view: it may take longer. */
+const PROPOSE_BUDGET_MS = 500;
 
 /** A deterministic spread in [0, 1) (Knuth's multiplicative hash), so runs are comparable. */
 const spread = (i: number, salt: number): number => (((i + salt) * 2654435761) >>> 0) / 2 ** 32;
@@ -120,8 +122,8 @@ export function runBench(rows: number): {
       rows,
       seconds: +secs.toFixed(2),
       rowsPerSecond: Math.round(rows / secs),
-      // What one transaction of the default batch (500) holds the event loop for.
-      batchMs: +((500 / rows) * secs * 1000).toFixed(1),
+      // What one transaction of the default batch (250) holds the event loop for.
+      batchMs: +((250 / rows) * secs * 1000).toFixed(1),
       dbBytes: bytes,
     },
     queries,
@@ -132,9 +134,10 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const { values } = parseArgs({ options: { rows: { type: 'string' }, check: { type: 'boolean' } } });
   const result = runBench(Number(values.rows ?? 1_000_000));
   console.log(JSON.stringify(result, null, 2));
-  const slow = Object.entries(result.queries).filter(([, t]) => t.medianMs > BUDGET_MS);
+  const budget = (name: string): number => (name.startsWith('propose') ? PROPOSE_BUDGET_MS : BUDGET_MS);
+  const slow = Object.entries(result.queries).filter(([name, t]) => t.medianMs > budget(name));
   if (values.check && slow.length > 0) {
-    console.error(`over ${BUDGET_MS} ms: ${slow.map(([k]) => k).join(', ')}`);
+    console.error(`over budget: ${slow.map(([k]) => k).join(', ')}`);
     process.exitCode = 1;
   }
 }

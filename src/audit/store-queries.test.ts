@@ -42,14 +42,6 @@ describe('query plans', () => {
   }
 
   const aggregates: [string, string][] = [
-    [
-      'top destinations',
-      'SELECT * FROM dest_stats INDEXED BY dest_total ORDER BY allowed + denied DESC, host, scheme, port LIMIT 10',
-    ],
-    [
-      'top denials',
-      'SELECT * FROM dest_stats INDEXED BY dest_denied WHERE denied > 0 ORDER BY denied DESC, host, scheme, port LIMIT 10',
-    ],
     ['clients', 'SELECT * FROM client_stats ORDER BY last_seen DESC LIMIT 200'],
     [
       'pending review',

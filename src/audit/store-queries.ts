@@ -181,12 +181,16 @@ function toDest(r: Row): DestinationStats {
   };
 }
 
-/** Destinations by total requests (`by: 'total'`) or by denials (`by: 'denied'`). */
+/**
+ * Destinations by total requests (`by: 'total'`) or by denials (`by: 'denied'`). A scan of the
+ * per-destination table (one row per scheme, host and port: thousands, not millions); an index on
+ * the counts would cost every write more than this read saves.
+ */
 export function topDestinations(db: Database, by: 'total' | 'denied', limit = 10): DestinationStats[] {
   const sql =
     by === 'total'
-      ? 'SELECT * FROM dest_stats INDEXED BY dest_total ORDER BY allowed + denied DESC, host, scheme, port LIMIT ?'
-      : 'SELECT * FROM dest_stats INDEXED BY dest_denied WHERE denied > 0 ORDER BY denied DESC, host, scheme, port LIMIT ?';
+      ? 'SELECT * FROM dest_stats ORDER BY allowed + denied DESC, host, scheme, port LIMIT ?'
+      : 'SELECT * FROM dest_stats WHERE denied > 0 ORDER BY denied DESC, host, scheme, port LIMIT ?';
   return db.prepare<Row>(sql).all(limit).map(toDest);
 }
 

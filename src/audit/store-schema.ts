@@ -34,9 +34,6 @@ CREATE TABLE IF NOT EXISTS dest_stats (
   first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
   PRIMARY KEY (scheme, host, port)
 ) WITHOUT ROWID;
--- Top destinations and top denials read these in order, ties by host, without sorting the table.
-CREATE INDEX IF NOT EXISTS dest_total ON dest_stats (allowed + denied DESC, host, scheme, port);
-CREATE INDEX IF NOT EXISTS dest_denied ON dest_stats (denied DESC, host, scheme, port) WHERE denied > 0;
 
 CREATE TABLE IF NOT EXISTS client_stats (
   client TEXT PRIMARY KEY, grp TEXT NOT NULL,

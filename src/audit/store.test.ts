@@ -3,7 +3,7 @@
  * counts drops, retention by age and count, aggregates, and the decision queries.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -49,6 +49,7 @@ describe('audit store', () => {
     const store = createAuditStore({ path, flushMs: 60_000, batchSize: 100 });
     for (let i = 0; i < 1234; i++) store.add(record({ client: `10.0.0.${i % 4}` }));
     store.close();
+    assert.equal(statSync(path).mode & 0o777, 0o600, 'the database is private to its owner');
     const db = openDatabase(path);
     assert.deepEqual(db.prepare('SELECT count(*) n FROM decisions').get(), { n: 1234 });
     db.close();

@@ -28,7 +28,7 @@ export interface AuditStoreOptions {
   /** At most this many raw decisions are kept, oldest pruned first (default 5,000,000). */
   maxDecisions?: number;
   /**
-   * Write when this many records wait (default 500); also the most one transaction holds, so one
+   * Write when this many records wait (default 250); also the most one transaction holds, so one
    * write never keeps the event loop for long (a backlog goes out one chunk per turn).
    */
   batchSize?: number;
@@ -70,7 +70,7 @@ const PRUNE_CHUNK = 10_000;
 const DROP_LOG_MS = 10_000;
 
 export function createAuditStore(opts: AuditStoreOptions): AuditStore {
-  const batchSize = opts.batchSize ?? 500;
+  const batchSize = opts.batchSize ?? 250;
   const flushMs = opts.flushMs ?? 200;
   const maxQueue = opts.maxQueue ?? 200_000;
   const now = opts.now ?? Date.now;

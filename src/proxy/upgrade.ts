@@ -40,7 +40,10 @@ export async function handleUpgrade(
   const r = recorder.start(req, 'http');
   const help = runtime.settings.denyMessage;
   if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-    sendRaw(socket, r.response(400, REASONS.badRequest, 'only WebSocket upgrades are relayed (no h2c)', help));
+    sendRaw(
+      socket,
+      r.response(400, REASONS.badRequest, 'only WebSocket upgrades are relayed (no h2c)', help),
+    );
     r.finish({ status: 400, decision: 'deny', reason: REASONS.badRequest });
     return;
   }
@@ -77,6 +80,12 @@ export async function handleUpgrade(
   } finally {
     tracker.tunnelClosed();
   }
-  r.traffic({ resolved: checked.address, dnsMs: checked.dnsMs, connectMs: null, bytesUp: upstream.bytesWritten, bytesDown: upstream.bytesRead });
+  r.traffic({
+    resolved: checked.address,
+    dnsMs: checked.dnsMs,
+    connectMs: null,
+    bytesUp: upstream.bytesWritten,
+    bytesDown: upstream.bytesRead,
+  });
   r.finish({ status });
 }

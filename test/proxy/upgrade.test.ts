@@ -22,7 +22,11 @@ async function wsEchoOrigin(): Promise<{ server: Server; port: number; upgrades:
 }
 
 /** Send an upgrade request through the proxy; resolve with the first response bytes and the socket. */
-function upgradeThrough(proxyPort: number, url: string, proto = 'websocket'): Promise<{ head: string; socket: Socket }> {
+function upgradeThrough(
+  proxyPort: number,
+  url: string,
+  proto = 'websocket',
+): Promise<{ head: string; socket: Socket }> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port: proxyPort }, () => {
       socket.write(
@@ -40,7 +44,11 @@ describe('WebSocket upgrades', () => {
 
   before(async () => {
     origin = await wsEchoOrigin();
-    proxy = await startTestProxy({ http: ['ws.test'], httpPorts: [origin.port], hosts: { 'ws.test': '127.0.0.1' } });
+    proxy = await startTestProxy({
+      http: ['ws.test'],
+      httpPorts: [origin.port],
+      hosts: { 'ws.test': '127.0.0.1' },
+    });
   });
   after(async () => {
     await proxy.close();
@@ -51,7 +59,9 @@ describe('WebSocket upgrades', () => {
     const { head, socket } = await upgradeThrough(proxy.port, `http://ws.test:${origin.port}/chat`);
     assert.match(head, /^HTTP\/1\.1 101/);
     assert.equal(origin.upgrades.at(-1), `/chat host=ws.test:${origin.port}`);
-    const echoed = new Promise<string>((resolve) => socket.once('data', (c: Buffer) => resolve(c.toString())));
+    const echoed = new Promise<string>((resolve) =>
+      socket.once('data', (c: Buffer) => resolve(c.toString())),
+    );
     socket.write('frame-bytes');
     assert.equal(await echoed, 'frame-bytes');
     socket.destroy();
