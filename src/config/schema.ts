@@ -134,6 +134,8 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Data-plane engine: `fast` (own strict HTTP/1.1 framing on raw sockets) or `node` (node:http). */
+    engine: z.enum(['fast', 'node']).default('fast'),
   })
   .strict();
 

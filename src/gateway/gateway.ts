@@ -114,7 +114,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
       }
     }
   };
-  const proxy: ProxyServerHandle = createProxyServer({ getRuntime: () => runtime, sink, logger: log });
+  const proxy: ProxyServerHandle = createProxyServer({
+    getRuntime: () => runtime,
+    sink,
+    logger: log,
+    engine: loaded.config.engine,
+  });
 
   const reload = (
     trigger: string,

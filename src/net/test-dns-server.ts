@@ -17,6 +17,11 @@ export interface TestDnsServerOptions {
   readonly records: Readonly<Record<string, readonly string[]>>;
   /** Names that get no answer (`drop`; `drop-aaaa` answers only A), or an error code. */
   readonly failures?: Readonly<Record<string, TestDnsFailure>>;
+  /**
+   * Names whose answer changes from query to query (DNS rebinding): the n-th question of a type
+   * gets the n-th address list (the last one repeats), with TTL 0. Takes precedence over `records`.
+   */
+  readonly sequences?: Readonly<Record<string, readonly (readonly string[])[]>>;
 }
 
 export interface TestDnsQuestion {
@@ -61,13 +66,13 @@ function parseQuestion(msg: Buffer): { name: string; type: number; end: number }
   return { name: labels.join('.'), type: msg.readUInt16BE(off), end: off + 4 };
 }
 
-function answer(type: number, ip: string): Buffer {
+function answer(type: number, ip: string, ttl = TTL_SECONDS): Buffer {
   const rdata = Buffer.from(ipaddr.parse(ip).toByteArray());
   const rr = Buffer.alloc(12 + rdata.length);
   rr.writeUInt16BE(0xc00c, 0); // pointer to the question name at offset 12 (RFC 1035 §4.1.4)
   rr.writeUInt16BE(type, 2);
   rr.writeUInt16BE(1, 4); // class IN
-  rr.writeUInt32BE(TTL_SECONDS, 6);
+  rr.writeUInt32BE(ttl, 6);
   rr.writeUInt16BE(rdata.length, 10);
   rdata.copy(rr, 12);
   return rr;
@@ -98,6 +103,17 @@ export async function createTestDnsServer(options: TestDnsServerOptions): Promis
     );
   }
   const failures = new Map(Object.entries(options.failures ?? {}).map(([n, f]) => [normalise(n), f]));
+  const sequences = new Map(Object.entries(options.sequences ?? {}).map(([n, s]) => [normalise(n), s]));
+  // How many questions of each `name/type` a sequence has answered so far.
+  const asked = new Map<string, number>();
+  const sequenceAnswer = (name: string, type: number): Buffer[] | null => {
+    const steps = sequences.get(name);
+    if (steps === undefined) return null;
+    const n = asked.get(`${name}/${type}`) ?? 0;
+    asked.set(`${name}/${type}`, n + 1);
+    const ips = steps[Math.min(n, steps.length - 1)] ?? [];
+    return ips.filter((ip) => familyOf(ip) === type).map((ip) => answer(type, ip, 0));
+  };
   const queries: string[] = [];
   const questions: TestDnsQuestion[] = [];
   const socket = createSocket('udp4');
@@ -113,8 +129,10 @@ export async function createTestDnsServer(options: TestDnsServerOptions): Promis
     const failure = failures.get(key);
     if (failure === 'drop' || (failure === 'drop-aaaa' && q.type === TYPE_AAAA)) return;
     const known = records.get(key);
+    const sequenced = sequenceAnswer(key, q.type);
     let out: Buffer;
     if (failure === 'servfail' || failure === 'refused') out = reply(msg, q.end, RCODE[failure], []);
+    else if (sequenced !== null) out = reply(msg, q.end, RCODE.ok, sequenced);
     else if (known === undefined) out = reply(msg, q.end, RCODE.nxdomain, []);
     else {
       const answers = known.filter((r) => r.type === q.type).map((r) => answer(r.type, r.ip));

@@ -2,14 +2,15 @@
  * @module proxy/connect
  * The CONNECT path: strict `host:port` authority, decision on the https rules, resolve and check,
  * connect to the checked address, then hand over to the tunnel. A denied CONNECT gets the 403 and
- * the connection closes: bytes pipelined after it are never parsed or forwarded.
+ * the connection closes: bytes pipelined after it are never parsed or forwarded. A CONNECT that
+ * announces a body is refused: a next hop could read those bytes as a request rather than tunnel data.
  */
 import type { Socket } from 'node:net';
 import { parseAuthority } from '../net/authority.js';
 import { decide } from '../policy/decide.js';
 import { REASONS, type Scheme } from '../policy/types.js';
 import { connectChecked, resolveChecked } from './dial.js';
-import { failureFor } from './errors.js';
+import { failureFor, PROXY_ERRORS, ProxyError } from './errors.js';
 import type { ConnectionTracker } from './connections.js';
 import type { Recorder, RecordBuilder, RequestSource } from './recorder.js';
 import { sendRaw } from './respond.js';
@@ -30,7 +31,20 @@ function refuse(socket: Socket, r: RecordBuilder, e: unknown, help: string, logg
 }
 
 /** What the handler reads of a CONNECT request; `IncomingMessage` fits. */
-export type ConnectRequest = RequestSource & { readonly url?: string | undefined };
+export type ConnectRequest = RequestSource & {
+  readonly url?: string | undefined;
+  readonly rawHeaders?: readonly string[];
+};
+
+/** RFC 9110 §9.3.6: a CONNECT request has no content. Content-Length 0 says so and is fine. */
+function announcesBody(raw: readonly string[]): boolean {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] ?? '').toLowerCase();
+    if (name === 'transfer-encoding') return true;
+    if (name === 'content-length' && (raw[i + 1] ?? '').trim() !== '0') return true;
+  }
+  return false;
+}
 
 export function createConnectHandler(
   getRuntime: () => ProxyRuntime,
@@ -46,6 +60,9 @@ export function createConnectHandler(
     let target: ReturnType<typeof parseAuthority>;
     try {
       target = parseAuthority(req.url ?? '');
+      if (announcesBody(req.rawHeaders ?? [])) {
+        throw new ProxyError(PROXY_ERRORS.badRequest, 'a CONNECT request has no body (RFC 9110 §9.3.6)');
+      }
     } catch (e: unknown) {
       refuse(socket, r, e, help, logger);
       return;

@@ -25,6 +25,8 @@ export const VALID: CorpusCase[] = [
   { name: 'GET with a query', bytes: get('', 'http://a.test/p?q=1&r=%20x') },
   { name: 'GET with port', bytes: get('', 'http://a.test:8080/x') },
   { name: 'origin-form GET', bytes: get('', '/index.html') },
+  { name: 'empty authority (refused later as an invalid host)', bytes: get('', 'http:///') },
+  { name: 'file URL with an empty authority', bytes: get('', 'file:///etc/passwd') },
   { name: 'asterisk OPTIONS', bytes: `OPTIONS * HTTP/1.1\r\n${H}\r\n` },
   { name: 'HTTP/1.0 without Host', bytes: 'GET http://a.test/ HTTP/1.0\r\n\r\n' },
   { name: 'HTTP/1.0 keep-alive', bytes: 'GET http://a.test/ HTTP/1.0\r\nConnection: keep-alive\r\n\r\n' },

@@ -77,6 +77,15 @@ function edgeSuite(engine: ProxyEngine): void {
     assert.ok(r.ms >= 500, `closed after ${r.ms} ms`);
   });
 
+  it('closes a pooled upstream connection after idleMs (fast engine)', { skip: fastOnly }, async () => {
+    const t0 = Date.now();
+    const r = await rawExchange(proxy.port, get('/pooled', 'Connection: close\r\n'));
+    assert.match(r.text, /\/pooled$/);
+    const conn = raw.requests.at(-1)?.conn ?? -1;
+    await raw.waitClosed(conn);
+    assert.ok(Date.now() - t0 >= 500, `closed after ${Date.now() - t0} ms`);
+  });
+
   // The node engine loses both responses when the upstream sends junk after one.
   it(
     'does not reuse an upstream connection that sent bytes after its response',

@@ -21,6 +21,8 @@ export interface RawOrigin {
   readonly port: number;
   readonly requests: RawRequest[];
   connections: number;
+  /** Resolves once connection number `conn` has closed (either side), or rejects at the deadline. */
+  waitClosed(conn: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,14 +40,41 @@ export async function startRawOrigin(
   eager: (head: string) => boolean = () => false,
 ): Promise<RawOrigin> {
   const sockets = new Set<Socket>();
-  const origin: RawOrigin = { port: 0, requests: [], connections: 0, close: () => Promise.resolve() };
+  const closed = new Set<number>();
+  const waiters = new Set<() => void>();
+  const origin: RawOrigin = {
+    port: 0,
+    requests: [],
+    connections: 0,
+    waitClosed(conn, timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (!closed.has(conn)) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`connection ${conn} still open after ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    close: () => Promise.resolve(),
+  };
   const server = createServer((socket) => {
     const conn = origin.connections++;
     let seq = 0;
     let buf = Buffer.alloc(0);
     let ignoring = false;
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      closed.add(conn);
+      for (const w of [...waiters]) w();
+    });
     socket.on('error', () => undefined);
     socket.on('data', (chunk: Buffer) => {
       if (ignoring) return;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { startTestProxy, type TestProxy } from '../support/proxy.js';
+import { PROXY_ENGINES, startTestProxy, type ProxyEngine, type TestProxy } from '../support/proxy.js';
 
 /** An origin that accepts WebSocket upgrades and echoes every byte after the 101. */
 async function wsEchoOrigin(): Promise<{ server: Server; port: number; upgrades: string[] }> {
@@ -38,7 +38,7 @@ function upgradeThrough(
   });
 }
 
-describe('WebSocket upgrades', () => {
+function upgrades(engine: ProxyEngine): void {
   let origin: Awaited<ReturnType<typeof wsEchoOrigin>>;
   let proxy: TestProxy;
 
@@ -82,4 +82,6 @@ describe('WebSocket upgrades', () => {
     socket.destroy();
     assert.match(head, /^HTTP\/1\.1 400/);
   });
-});
+}
+
+for (const engine of PROXY_ENGINES) describe(`WebSocket upgrades (${engine})`, () => upgrades(engine));

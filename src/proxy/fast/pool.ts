@@ -32,8 +32,12 @@ export class UpstreamConn {
     readonly key: string,
     private readonly pool: UpstreamPool,
     maxHeaderBytes: number,
+    idleMs: number,
   ) {
     this.parser = new ResponseParser(maxHeaderBytes);
+    // Armed once: every read or write restarts it, so it only fires after idleMs of silence. While
+    // an exchange uses the connection its own timers decide, so a timeout then is ignored.
+    socket.setTimeout(idleMs);
     socket.on('data', (chunk: Buffer) => {
       if (this.user !== null) this.user.onUpstreamData(chunk);
       else socket.destroy(); // unsolicited bytes on an idle connection: never trust it again
@@ -47,7 +51,9 @@ export class UpstreamConn {
       socket.destroy();
     });
     socket.on('drain', () => this.user?.onUpstreamDrain());
-    socket.on('timeout', () => socket.destroy());
+    socket.on('timeout', () => {
+      if (this.user === null) socket.destroy();
+    });
   }
 
   private ended(): void {
@@ -61,9 +67,8 @@ export class UpstreamConn {
   }
 
   /** Mark idle in the pool (true) or taken out of it (false). */
-  setIdle(idle: boolean, idleMs: number): void {
+  setIdle(idle: boolean): void {
     this.idle = idle;
-    this.socket.setTimeout(idle ? idleMs : 0);
   }
 
   usable(): boolean {
@@ -88,7 +93,7 @@ export class UpstreamPool {
     while (list !== undefined && list.length > 0) {
       const c = list.pop() as UpstreamConn;
       this.idleCount--;
-      c.setIdle(false, 0);
+      c.setIdle(false);
       if (c.usable()) return c;
       c.socket.destroy();
     }
@@ -97,7 +102,7 @@ export class UpstreamPool {
 
   /** Wrap a freshly connected socket. */
   adopt(socket: Socket, key: string): UpstreamConn {
-    return new UpstreamConn(socket, key, this, this.maxHeaderBytes);
+    return new UpstreamConn(socket, key, this, this.maxHeaderBytes, this.idleMs);
   }
 
   /** Put a connection whose exchange ended cleanly back in the pool, or close it. */
@@ -113,7 +118,7 @@ export class UpstreamPool {
       c.socket.destroy();
       return;
     }
-    c.setIdle(true, this.idleMs);
+    c.setIdle(true);
     list.push(c);
     this.idleCount++;
   }

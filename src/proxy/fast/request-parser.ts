@@ -62,7 +62,8 @@ function validTarget(buf: Buffer, s: number, e: number, connect: boolean): boole
   const a = i + 3;
   i = a;
   while (i < e && AUTHORITY[buf[i] as number] === 1) i++;
-  return i > a && (i === e || buf[i] === 0x2f || buf[i] === 0x3f);
+  // An empty authority (`http:///`) parses, as in llhttp; admission refuses it as an invalid host.
+  return i === e || buf[i] === 0x2f || buf[i] === 0x3f;
 }
 
 export function badRequest(why: string, status = 400): ProxyError {
