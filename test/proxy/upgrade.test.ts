@@ -45,6 +45,7 @@ function upgrades(engine: ProxyEngine): void {
   before(async () => {
     origin = await wsEchoOrigin();
     proxy = await startTestProxy({
+      engine,
       http: ['ws.test'],
       httpPorts: [origin.port],
       hosts: { 'ws.test': '127.0.0.1' },
