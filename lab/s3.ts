@@ -68,6 +68,12 @@ function listObjects(res: ServerResponse, bucket: string, dir: string, url: URL)
 
 function getObject(req: IncomingMessage, res: ServerResponse, file: string): void {
   const data = readFileSync(file);
+  // Conditional GET (RFC 9110 §13.1.2), as S3 does: the gateway polls its policy object this way.
+  if (req.headers['if-none-match'] === etag(data)) {
+    res.writeHead(304, { etag: etag(data) });
+    res.end();
+    return;
+  }
   res.writeHead(200, {
     'content-type': file.endsWith('.csv') ? 'text/csv' : 'application/octet-stream',
     'content-length': data.length,

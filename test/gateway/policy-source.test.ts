@@ -14,7 +14,7 @@ describe('policy sources', () => {
   const params = new Map([['/cordon/policy', { value: 'https: { allow: [a.example.org] }\n', version: 1 }]]);
   const objects = new Map([['cordon-policy/policies/cordon.yaml', 'https: { allow: [b.example.org] }\n']]);
   let ssm: StubEndpoint;
-  let s3: StubEndpoint;
+  let s3: Awaited<ReturnType<typeof createS3Stub>>;
 
   before(async () => {
     ssm = await createSsmStub(params);
@@ -48,7 +48,7 @@ describe('policy sources', () => {
     const first = await src.fetch(null);
     assert.match(first?.text ?? '', /b\.example\.org/);
     assert.equal(await src.fetch(first?.version ?? null), null);
-    objects.set('cordon-policy/policies/cordon.yaml', 'https: { allow: [d.example.org] }\n');
+    s3.put('cordon-policy/policies/cordon.yaml', 'https: { allow: [d.example.org] }\n');
     const second = await src.fetch(first?.version ?? null);
     assert.match(second?.text ?? '', /d\.example\.org/);
     src.close();

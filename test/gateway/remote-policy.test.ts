@@ -80,7 +80,7 @@ describe('remote policy', () => {
     const version = gw.current().runtime.policy.version;
     await gw.pollRemote();
     assert.equal(gw.current().runtime.policy.version, version, 'unchanged object: no reload');
-    objects.set('policy-bucket/cordon.yaml', 'https: { allow: [s3b.example.org] }\n');
+    s3.put('policy-bucket/cordon.yaml', 'https: { allow: [s3b.example.org] }\n');
     await gw.pollRemote();
     assert.ok(allowed(gw, 's3b.example.org'));
     await gw.stop();

@@ -2,11 +2,14 @@
  * @module test/support/aws-stubs
  * Real HTTP endpoints speaking just enough of two AWS protocols for the real SDK v3 clients:
  * SSM's JSON protocol for GetParameter, and S3's REST protocol (path-style) for GetObject with
- * ETag / If-None-Match. They do not check signatures. Loopback, port 0.
+ * ETag / If-None-Match (the lab's object store). They do not check signatures. Loopback, port 0.
  */
-import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { handleS3 } from '../../lab/s3.js';
 
 export interface StubEndpoint {
   readonly url: string;
@@ -54,30 +57,23 @@ export function createSsmStub(
   return serve(server, calls);
 }
 
-/** S3: objects by `bucket/key`. */
-export function createS3Stub(objects: Map<string, string>): Promise<StubEndpoint> {
+/**
+ * S3: the lab's S3-compatible store (lab/s3.ts) over a temp folder, `objects` keyed `bucket/key`;
+ * `put()` changes an object.
+ */
+export async function createS3Stub(
+  objects: Map<string, string>,
+): Promise<StubEndpoint & { put(path: string, body: string): void }> {
+  const root = mkdtempSync(join(tmpdir(), 'cordon-s3-'));
+  const put = (path: string, body: string): void => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), body);
+  };
+  for (const [path, body] of objects) put(path, body);
   const calls: string[] = [];
   const server = createServer((req, res) => {
-    const path = decodeURIComponent((req.url ?? '').split('?')[0]?.slice(1) ?? '');
-    calls.push(`${req.method} /${path}`);
-    const body = objects.get(path);
-    if (body === undefined) {
-      res.writeHead(404, { 'content-type': 'application/xml' });
-      res.end('<?xml version="1.0"?><Error><Code>NoSuchKey</Code><Message>no such key</Message></Error>');
-      return;
-    }
-    const etag = `"${createHash('md5').update(body).digest('hex')}"`;
-    if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304, { etag });
-      res.end();
-      return;
-    }
-    res.writeHead(200, {
-      etag,
-      'content-type': 'application/yaml',
-      'content-length': Buffer.byteLength(body),
-    });
-    res.end(body);
+    calls.push(`${req.method} ${req.url}`);
+    handleS3(req, res, '127.0.0.1', '127.0.0.1', root);
   });
-  return serve(server, calls);
+  return { ...(await serve(server, calls)), put };
 }
