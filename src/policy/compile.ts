@@ -56,9 +56,25 @@ export function compilePolicy(spec: PolicySpec, version: number): Policy {
   });
 }
 
-/** The group whose rules apply to a client, or null when the client may not use the proxy. */
-export function groupFor(policy: Policy, client: string): CompiledGroup | null {
+// Client address → group, per policy version: a notebook fleet is a few hundred addresses, and
+// parsing the address against every CIDR list on each request is the costliest step of decide().
+const GROUP_CACHE = new WeakMap<Policy, Map<string, CompiledGroup | null>>();
+const GROUP_CACHE_MAX = 4096;
+
+function findGroup(policy: Policy, client: string): CompiledGroup | null {
   if (!policy.clients.contains(client)) return null;
   for (const g of policy.groups) if (g.clients.contains(client)) return g;
   return null;
+}
+
+/** The group whose rules apply to a client, or null when the client may not use the proxy. */
+export function groupFor(policy: Policy, client: string): CompiledGroup | null {
+  let cache = GROUP_CACHE.get(policy);
+  if (cache === undefined) GROUP_CACHE.set(policy, (cache = new Map<string, CompiledGroup | null>()));
+  const hit = cache.get(client);
+  if (hit !== undefined) return hit;
+  const group = findGroup(policy, client);
+  if (cache.size >= GROUP_CACHE_MAX) cache.clear();
+  cache.set(client, group);
+  return group;
 }
