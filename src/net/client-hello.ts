@@ -116,6 +116,8 @@ function parseServerName(ext: Cursor): string {
         throw new Malformed('host_name has a byte not allowed in a host name');
     }
     sni = name.buf.toString('latin1', name.pos, name.end).toLowerCase();
+    // Empty labels are checked before the one trailing dot is dropped, so `a..` cannot become `a.`.
+    if (sni.includes('..')) throw new Malformed('empty label in server name');
     if (sni.endsWith('.')) sni = sni.slice(0, -1);
     if (sni === '' || sni.startsWith('.') || sni.includes('..'))
       throw new Malformed('host_name has an empty label');

@@ -62,6 +62,9 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServerHandle {
     joinDuplicateHeaders: false,
     keepAliveTimeout: initial.timeouts.idleMs,
     headersTimeout: initial.timeouts.headersMs,
+    // Node checks headersTimeout only every connectionsCheckingInterval (30 s by default), which
+    // would let a slowloris client hold a connection far past the configured limit.
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(initial.timeouts.headersMs / 4))),
     requestTimeout: 0,
     noDelay: true,
   });
@@ -86,13 +89,16 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServerHandle {
     const status =
       err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     logger.debug({ code: err.code }, 'malformed request');
+    // A client that leaves after our 408 makes llhttp report a second error: not a second request.
+    if (!socket.writable || socket.destroyed) {
+      socket.destroy();
+      return;
+    }
     recorder.malformed(socket, status);
-    if (socket.writable && !socket.destroyed) {
-      sendRaw(
-        socket,
-        recorder.bareResponse(status, REASONS.badRequest, `malformed request (${err.code ?? 'parse error'})`),
-      );
-    } else socket.destroy();
+    sendRaw(
+      socket,
+      recorder.bareResponse(status, REASONS.badRequest, `malformed request (${err.code ?? 'parse error'})`),
+    );
   });
 
   return {
@@ -126,7 +132,10 @@ async function handleRequest(
   const r = recorder.start(req, 'http');
   const admission = admitHttpRequest(runtime, r, req);
   if (!admission.allowed) {
-    const close = !admission.denial || req.readableLength > 0 || !req.complete;
+    // Keep the connection for the next pipelined request unless a request body is still pending.
+    const cl = req.headers['content-length'];
+    const bodyPending = req.headers['transfer-encoding'] !== undefined || (cl !== undefined && cl !== '0');
+    const close = !admission.denial || bodyPending;
     sendResponse(res, admission.response, close);
     r.finish(admission.finish);
     return;
