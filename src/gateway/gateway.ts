@@ -48,6 +48,8 @@ export interface Gateway {
   onRecord(fn: (r: AccessRecord) => void): () => void;
   /** Called after every successful reload with the new config. */
   onReload(fn: (loaded: LoadedConfig, version: number) => void): () => void;
+  /** Called after every refused reload (file change, SIGHUP or remote source), with the reason. */
+  onReloadFailed(fn: (trigger: string, error: string) => void): () => void;
   /** Open client connections and CONNECT tunnels right now (for metrics). */
   stats(): { connections: number; tunnels: number };
 }
@@ -86,6 +88,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   let stopping: Promise<void> | undefined;
   const recordSubs = new Set<(r: AccessRecord) => void>();
   const reloadSubs = new Set<(l: LoadedConfig, v: number) => void>();
+  const failSubs = new Set<(trigger: string, error: string) => void>();
   const p = loaded.config.policy;
   remote = createRemotePolicy({
     uri: p.source,
@@ -132,6 +135,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       nextRuntime = buildRuntime(next, version + 1);
     } catch (e: unknown) {
       log.error({ trigger, err: errorMessage(e), version }, 'policy reload failed');
+      for (const fn of failSubs) fn(trigger, errorMessage(e));
       return { ok: false, version, error: errorMessage(e) };
     }
     const logsChanged = JSON.stringify(next.config.log) !== JSON.stringify(loaded.config.log);
@@ -187,6 +191,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     onReload(fn) {
       reloadSubs.add(fn);
       return () => reloadSubs.delete(fn);
+    },
+    onReloadFailed(fn) {
+      failSubs.add(fn);
+      return () => failSubs.delete(fn);
     },
   };
 }
