@@ -34,10 +34,19 @@ export interface AdminService {
   close(): Promise<void>;
 }
 
+/** Retention keys, read when the config schema has them (`storage.retentionDays`, `storage.maxDecisions`). */
+type StorageConfig = { dir: string; retentionDays?: number; maxDecisions?: number };
+
 export function createAdminService(opts: AdminServiceOptions): AdminService {
   const { config } = opts.gateway.current().loaded;
-  const dir = config.storage.dir;
-  const store = createAuditStore({ path: join(dir, AUDIT_DB_FILE), logger: opts.logger });
+  const storage: StorageConfig = config.storage;
+  const dir = storage.dir;
+  const store = createAuditStore({
+    path: join(dir, AUDIT_DB_FILE),
+    logger: opts.logger,
+    maxAgeDays: storage.retentionDays,
+    maxDecisions: storage.maxDecisions,
+  });
   if (!config.admin.enabled) {
     const off = opts.gateway.onRecord((r) => store.add(r));
     return {
@@ -47,12 +56,18 @@ export function createAdminService(opts: AdminServiceOptions): AdminService {
       listen: () => Promise.resolve(null),
       close() {
         off();
-        store.close();
-        return Promise.resolve();
+        return store.close();
       },
     };
   }
-  const token = resolveAdminToken(dir, opts.env);
+  let token: AdminToken;
+  try {
+    token = resolveAdminToken(dir, opts.env);
+  } catch (e: unknown) {
+    // Flushes synchronously; the worker's exit needs no waiting on this failure path.
+    void store.close();
+    throw e;
+  }
   const server = createAdminServer({
     gateway: opts.gateway,
     store,
@@ -72,7 +87,7 @@ export function createAdminService(opts: AdminServiceOptions): AdminService {
     },
     async close() {
       await server.close();
-      store.close();
+      await store.close();
     },
   };
 }

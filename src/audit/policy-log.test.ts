@@ -4,7 +4,7 @@ import { it } from 'node:test';
 import { getChange, listChanges, readSnapshots, recordChange } from './policy-log.js';
 import { createAuditStore } from './store.js';
 
-it('records changes with diffs, pages newest first, and links reverts', () => {
+it('records changes with diffs, pages newest first, and links reverts', async () => {
   const store = createAuditStore({ path: ':memory:' });
   const file = (before: string, after: string) => ({
     path: '/p/allow.txt',
@@ -52,5 +52,5 @@ it('records changes with diffs, pages newest first, and links reverts', () => {
   assert.equal(again?.files[0]?.after, 'a.test\n');
   assert.equal(getChange(store.db, revert.id)?.revertOf, first.id);
   assert.equal(readSnapshots(store.db).get('/p/allow.txt'), '');
-  store.close();
+  await store.close();
 });

@@ -16,7 +16,7 @@ const config = configSchema.parse({});
 const later = (ms: number): string => new Date(Date.now() + ms).toISOString();
 
 describe('review queue', () => {
-  it('lists pending denials with clients and groups, and records decisions', () => {
+  it('lists pending denials with clients and groups, and records decisions', async () => {
     const store = createAuditStore({ path: ':memory:' });
     store.add(denial('a.test', { client: '10.0.0.1', group: 'team-a' }));
     store.add(denial('a.test', { client: '10.0.0.1', group: 'team-a' }));
@@ -29,6 +29,7 @@ describe('review queue', () => {
     assert.ok(a);
     assert.deepEqual([a.scheme, a.port, a.count, a.status], ['http', 80, 3, 'pending']);
     assert.deepEqual(a.clients, ['10.0.0.1', '10.0.0.2']);
+    assert.equal(a.clientCount, 2);
     assert.deepEqual(a.groups, ['team-a', 'default']);
     assert.equal(pendingCount(store.db), 2);
 
@@ -53,16 +54,16 @@ describe('review queue', () => {
     );
     assert.equal(getReviewItem(store.db, b.id)?.count, 2, 'a rejected destination still counts');
     assert.equal(getReviewItem(store.db, 999), null);
-    store.close();
+    await store.close();
   });
 
-  it('finds pending items a new entry covers', () => {
+  it('finds pending items a new entry covers', async () => {
     const store = createAuditStore({ path: ':memory:' });
     for (const h of ['x.dom.test', 'y.dom.test', 'other.test']) store.add(denial(h));
     store.flush();
     const ids = pendingMatching(store.db, 'http', (h) => h.endsWith('.dom.test'));
     assert.equal(ids.length, 2);
-    store.close();
+    await store.close();
   });
 });
 
@@ -93,7 +94,7 @@ describe('approval scopes', () => {
 });
 
 describe('proposeAllowlist', () => {
-  it('builds a minimal, public-suffix-safe list from report-mode observations', () => {
+  it('builds a minimal, public-suffix-safe list from report-mode observations', async () => {
     const store = createAuditStore({ path: ':memory:' });
     const seen = (host: string, over = {}) =>
       record({ host, mode: 'report', wouldDeny: true, reason: 'not_allowlisted', group: 'lab', ...over });
@@ -130,6 +131,6 @@ describe('proposeAllowlist', () => {
       'exfiltration routes are flagged, never widened',
     );
     assert.equal(byEntry.get('https pypi.org')?.risk, null);
-    store.close();
+    await store.close();
   });
 });

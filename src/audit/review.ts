@@ -26,9 +26,11 @@ export interface ReviewItem {
   firstSeen: string;
   lastSeen: string;
   status: ReviewStatus;
-  /** Client addresses that asked, most frequent first. */
+  /** Client addresses that asked, most frequent first (at most `MAX_REQUESTERS`). */
   clients: string[];
-  /** Their groups, most frequent first: the default group to approve for. */
+  /** How many clients asked in all. */
+  clientCount: number;
+  /** Their groups, by requests, most first: the default group to approve for. */
   groups: string[];
   requesters: ReviewRequester[];
   decidedAt: string | null;
@@ -50,12 +52,23 @@ type Row = Record<string, SqlValue>;
 const iso = (v: SqlValue | undefined): string => new Date(Number(v)).toISOString();
 const isoOrNull = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : iso(v));
 
+/** Requesters listed per item (the most frequent); `clientCount` says how many there are. */
+export const MAX_REQUESTERS = 20;
+
 function withClients(db: Database, rows: Row[]): ReviewItem[] {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => Number(r.id));
+  const marks = ids.map(() => '?').join(',');
   const reqs = db
     .prepare<Row>(
-      `SELECT * FROM review_clients WHERE review_id IN (${ids.map(() => '?').join(',')}) ORDER BY count DESC, client`,
+      `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY review_id ORDER BY count DESC, client) rn
+       FROM review_clients WHERE review_id IN (${marks})) WHERE rn <= ${MAX_REQUESTERS}`,
+    )
+    .all(...ids);
+  const groupRows = db
+    .prepare<Row>(
+      `SELECT review_id, grp, sum(count) n, count(*) clients FROM review_clients WHERE review_id IN (${marks})
+       GROUP BY review_id, grp ORDER BY n DESC, grp`,
     )
     .all(...ids);
   const byItem = new Map<number, ReviewRequester[]>();
@@ -69,10 +82,16 @@ function withClients(db: Database, rows: Row[]): ReviewItem[] {
     });
     byItem.set(Number(r.review_id), list);
   }
+  const groups = new Map<number, { names: string[]; clients: number }>();
+  for (const g of groupRows) {
+    const entry = groups.get(Number(g.review_id)) ?? { names: [], clients: 0 };
+    entry.names.push(String(g.grp));
+    entry.clients += Number(g.clients);
+    groups.set(Number(g.review_id), entry);
+  }
   return rows.map((r) => {
     const requesters = byItem.get(Number(r.id)) ?? [];
-    const groupCounts = new Map<string, number>();
-    for (const q of requesters) groupCounts.set(q.group, (groupCounts.get(q.group) ?? 0) + q.count);
+    const g = groups.get(Number(r.id));
     return {
       id: Number(r.id),
       scheme: String(r.scheme),
@@ -84,7 +103,8 @@ function withClients(db: Database, rows: Row[]): ReviewItem[] {
       lastSeen: iso(r.last_seen),
       status: String(r.status) as ReviewStatus,
       clients: requesters.map((q) => q.client),
-      groups: [...groupCounts].sort((a, b) => b[1] - a[1]).map(([g]) => g),
+      clientCount: g?.clients ?? 0,
+      groups: g?.names ?? [],
       requesters,
       decidedAt: isoOrNull(r.decided_at),
       decidedBy: r.decided_by === null ? null : String(r.decided_by),

@@ -1,8 +1,10 @@
 /**
  * @module audit/store-batch
  * Writes one batch of access records in one transaction: the raw decisions, then the aggregates
- * (per destination, per client, client × destination, traffic per minute, the review queue and what
- * report/learn mode observed), each summed in memory first so a batch costs one upsert per key.
+ * (per destination, per client, traffic per minute, the review queue and what report/learn mode
+ * observed), each summed in memory first so a batch costs one upsert per key. What one client sends
+ * where is read from the decisions themselves (by the client index): a client × destination table
+ * cost more per write than all the other aggregates together.
  * Called by the store's flush, never on the request path.
  */
 import type { AccessRecord } from '../proxy/records.js';
@@ -53,9 +55,6 @@ const SQL = {
     denied = denied + excluded.denied, would_deny = would_deny + excluded.would_deny,
     bytes_up = bytes_up + excluded.bytes_up, bytes_down = bytes_down + excluded.bytes_down,
     last_seen = max(last_seen, excluded.last_seen)`,
-  clientDest: `INSERT INTO client_dest VALUES (?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT DO UPDATE SET count = count + excluded.count, denied = denied + excluded.denied,
-    last_seen = max(last_seen, excluded.last_seen)`,
   counters:
     'UPDATE counters SET allowed = allowed + ?, denied = denied + ?, would_deny = would_deny + ? WHERE id = 1',
   traffic: `INSERT INTO traffic VALUES (?, ?, ?, ?)
@@ -84,7 +83,6 @@ export function createBatchWriter(db: Database): (records: readonly AccessRecord
   return db.transaction((records: readonly AccessRecord[]) => {
     const dest = new Map<string, Sum>();
     const client = new Map<string, Sum>();
-    const clientDest = new Map<string, Sum>();
     const traffic = new Map<string, Sum>();
     const review = new Map<string, Sum>();
     const reviewClient = new Map<string, Sum>();
@@ -97,7 +95,6 @@ export function createBatchWriter(db: Database): (records: readonly AccessRecord
       if (r.host === '-' || r.host === '') continue;
       const d: SqlValue[] = [r.scheme, r.host, r.port];
       add(dest, d, r, ts);
-      add(clientDest, [r.client, ...d], r, ts);
       if (!REVIEWABLE_REASONS.has(r.reason)) continue;
       if (r.decision === 'deny') {
         add(review, d, r, ts, r.reason);
@@ -118,7 +115,6 @@ export function createBatchWriter(db: Database): (records: readonly AccessRecord
         s.first,
         s.last,
       );
-    for (const s of clientDest.values()) st.clientDest.run(...s.keys, s.allowed + s.denied, s.denied, s.last);
     const all = { allowed: 0, denied: 0, wouldDeny: 0 };
     for (const s of traffic.values()) {
       st.traffic.run(s.keys[0] ?? 0, s.allowed, s.denied, s.wouldDeny);

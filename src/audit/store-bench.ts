@@ -25,8 +25,13 @@ const BUDGET_MS = 50;
 /** "Propose an allowlist" is an explicit action, not a page view: it may take longer. */
 const PROPOSE_BUDGET_MS = 500;
 
-/** A deterministic spread in [0, 1) (Knuth's multiplicative hash), so runs are comparable. */
-const spread = (i: number, salt: number): number => (((i + salt) * 2654435761) >>> 0) / 2 ** 32;
+/** A deterministic spread in [0, 1) (murmur3's finaliser over i and a salt), so runs are comparable. */
+function spread(i: number, salt: number): number {
+  let x = (i + Math.imul(salt, 0x9e3779b9)) >>> 0;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return ((x ^ (x >>> 16)) >>> 0) / 2 ** 32;
+}
 
 function makeRecord(i: number, t0: number): AccessRecord {
   // Skewed like real egress: a few package indexes and buckets take most requests, a long tail the rest.
@@ -74,10 +79,10 @@ function time(fn: () => unknown, runs = 15): { medianMs: number; maxMs: number }
   };
 }
 
-export function runBench(rows: number): {
+export async function runBench(rows: number): Promise<{
   write: Record<string, number>;
   queries: Record<string, { medianMs: number; maxMs: number }>;
-} {
+}> {
   const dir = mkdtempSync(join(tmpdir(), 'cordon-bench-'));
   const store = createAuditStore({ path: join(dir, 'audit.db'), maxDecisions: rows + 1, maxAgeDays: 3650 });
   const t0 = Date.now() - rows * 5;
@@ -97,12 +102,12 @@ export function runBench(rows: number): {
     'decisions, deep page (cursor)': time(() =>
       q.queryDecisions(db, { limit: 100, before: cursor - 500_000 }),
     ),
-    'decisions by client': time(() => q.queryDecisions(db, { client: '10.0.7.7', limit: 100 })),
+    'decisions by client': time(() => q.queryDecisions(db, { client: '10.0.1.7', limit: 100 })),
     'decisions by host': time(() => q.queryDecisions(db, { host: 'h42.example5.test', limit: 100 })),
     'decisions, denied only': time(() => q.queryDecisions(db, { decision: 'deny', limit: 100 })),
     'decisions, last hour': time(() => q.queryDecisions(db, { since: now - 3600_000, limit: 100 })),
     'decisions, client + deny + day': time(() =>
-      q.queryDecisions(db, { client: '10.0.7.7', decision: 'deny', since: now - 86_400_000, limit: 100 }),
+      q.queryDecisions(db, { client: '10.0.1.7', decision: 'deny', since: now - 86_400_000, limit: 100 }),
     ),
     'review queue (pending)': time(() => listReview(db, { limit: 100 })),
     'pending count': time(() => pendingCount(db)),
@@ -111,11 +116,11 @@ export function runBench(rows: number): {
     'traffic, last hour': time(() => q.trafficSeries(db, now, 60)),
     totals: time(() => q.totals(db)),
     clients: time(() => q.listClients(db)),
-    'client destinations': time(() => q.clientDestinations(db, '10.0.7.7')),
+    'client destinations': time(() => q.clientDestinations(db, '10.0.1.7')),
     'propose allowlist (report group)': time(() => proposeAllowlist(db, 'lab', config), 5),
   };
   const bytes = statSync(join(dir, 'audit.db')).size;
-  store.close();
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
   return {
     write: {
@@ -132,7 +137,7 @@ export function runBench(rows: number): {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({ options: { rows: { type: 'string' }, check: { type: 'boolean' } } });
-  const result = runBench(Number(values.rows ?? 1_000_000));
+  const result = await runBench(Number(values.rows ?? 1_000_000));
   console.log(JSON.stringify(result, null, 2));
   const budget = (name: string): number => (name.startsWith('propose') ? PROPOSE_BUDGET_MS : BUDGET_MS);
   const slow = Object.entries(result.queries).filter(([name, t]) => t.medianMs > budget(name));

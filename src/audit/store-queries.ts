@@ -237,14 +237,25 @@ export function listClients(db: Database, limit = 200): ClientStats[] {
     .map(toClient);
 }
 
-/** What one client sends where: its destinations by request count. */
+/** How many of a client's latest decisions "what it sends where" looks at. */
+export const CLIENT_WINDOW = 20_000;
+
+/**
+ * What one client sends where: its destinations by request count, over its latest
+ * `CLIENT_WINDOW` decisions (read through the client index, so the cost is bounded).
+ */
 export function clientDestinations(
   db: Database,
   client: string,
   limit = 50,
 ): { scheme: string; host: string; port: number; count: number; denied: number; lastSeen: string }[] {
   return db
-    .prepare<Row>('SELECT * FROM client_dest WHERE client = ? ORDER BY count DESC LIMIT ?')
+    .prepare<Row>(
+      `SELECT scheme, host, port, count(*) count, sum(decision = 'deny') denied, max(ts) last_seen
+       FROM (SELECT scheme, host, port, decision, ts FROM decisions INDEXED BY decisions_client
+             WHERE client = ? ORDER BY seq DESC LIMIT ${CLIENT_WINDOW})
+       GROUP BY scheme, host, port ORDER BY count DESC, host LIMIT ?`,
+    )
     .all(client, limit)
     .map((r) => ({
       scheme: String(r.scheme),

@@ -1,8 +1,8 @@
 /**
  * @module audit/store-schema
  * The audit database's tables and indexes, created (or migrated) on open via `user_version`.
- * Raw decisions are pruned by retention; the aggregates (per destination, per client, the review
- * queue, what report/learn mode observed) are small and kept; the policy change log is kept forever.
+ * Raw decisions are pruned by retention; the aggregates (per destination, per client, per minute,
+ * the review queue, what report/learn mode observed) are small and kept; the policy change log is kept forever.
  */
 import { CordonError } from '../errors.js';
 import { AUDIT_ERRORS } from './errors.js';
@@ -48,12 +48,6 @@ CREATE TABLE IF NOT EXISTS counters (
   allowed INTEGER NOT NULL DEFAULT 0, denied INTEGER NOT NULL DEFAULT 0, would_deny INTEGER NOT NULL DEFAULT 0
 );
 INSERT OR IGNORE INTO counters (id) VALUES (1);
-
-CREATE TABLE IF NOT EXISTS client_dest (
-  client TEXT NOT NULL, scheme TEXT NOT NULL, host TEXT NOT NULL, port INTEGER NOT NULL,
-  count INTEGER NOT NULL DEFAULT 0, denied INTEGER NOT NULL DEFAULT 0, last_seen INTEGER NOT NULL,
-  PRIMARY KEY (client, scheme, host, port)
-) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS traffic (
   minute INTEGER PRIMARY KEY,

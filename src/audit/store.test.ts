@@ -41,21 +41,21 @@ describe('audit store', () => {
     assert.equal(store.stats().written, 0);
     assert.equal(await waitForFlush(store), 1);
     assert.equal(queryDecisions(store.db, {}).items.length, 1);
-    store.close();
+    await store.close();
   });
 
-  it('loses nothing on a graceful close', () => {
+  it('loses nothing on a graceful close', async () => {
     const path = tempDb();
     const store = createAuditStore({ path, flushMs: 60_000, batchSize: 100 });
     for (let i = 0; i < 1234; i++) store.add(record({ client: `10.0.0.${i % 4}` }));
-    store.close();
+    await store.close();
     assert.equal(statSync(path).mode & 0o777, 0o600, 'the database is private to its owner');
     const db = openDatabase(path);
     assert.deepEqual(db.prepare('SELECT count(*) n FROM decisions').get(), { n: 1234 });
     db.close();
   });
 
-  it('drops past maxQueue, counts and logs the drops, and never throws', () => {
+  it('drops past maxQueue, counts and logs the drops, and never throws', async () => {
     const warnings: object[] = [];
     const logger = { warn: (o: object) => warnings.push(o), error: () => undefined };
     const store = open({ maxQueue: 10, flushMs: 60_000, batchSize: 1000, logger });
@@ -63,11 +63,11 @@ describe('audit store', () => {
     assert.equal(accepted, 10);
     assert.equal(store.stats().dropped, 5);
     assert.equal(warnings.length, 1, 'drops are logged, rate-limited');
-    store.close();
+    await store.close();
     assert.equal(store.add(record()), false, 'add after close is refused, not thrown');
   });
 
-  it('prunes by count and by age', () => {
+  it('prunes by count and by age', async () => {
     const now = Date.parse('2026-06-01T00:00:00Z');
     const store = open({ maxDecisions: 100, maxAgeDays: 7, now: () => now });
     const old = new Date(now - 8 * 86_400_000).toISOString();
@@ -80,10 +80,10 @@ describe('audit store', () => {
     assert.equal(left.length, 100);
     assert.ok(left.every((d) => d.id.startsWith('new-')));
     assert.equal(left[0]?.id, 'new-229', 'the newest are kept');
-    store.close();
+    await store.close();
   });
 
-  it('aggregates per destination and client, and groups denials for review', () => {
+  it('aggregates per destination and client, and groups denials for review', async () => {
     const store = open();
     const t0 = Date.now() - 60_000;
     store.add(record({ client: '10.0.0.1', bytesDown: 500 }));
@@ -148,10 +148,10 @@ describe('audit store', () => {
       series.reduce((s, p) => s + p.allowed + p.denied, 0),
       6,
     );
-    store.close();
+    await store.close();
   });
 
-  it('filters and paginates decisions newest first', () => {
+  it('filters and paginates decisions newest first', async () => {
     const store = open();
     for (let i = 0; i < 25; i++) {
       store.add(i % 5 === 0 ? denial('d.test', { client: '10.0.0.9' }) : record({ id: `r${i}` }));
@@ -175,6 +175,6 @@ describe('audit store', () => {
     assert.ok(denied.items.every((d) => d.decision === 'deny' && !d.wouldDeny));
     const none = queryDecisions(store.db, { since: Date.now() + 60_000 });
     assert.equal(none.items.length, 0);
-    store.close();
+    await store.close();
   });
 });

@@ -14,6 +14,7 @@ import { AUDIT_ERRORS } from './errors.js';
 import { openDatabase, type Database } from './sqlite.js';
 import { migrate } from './store-schema.js';
 import { createBatchWriter } from './store-batch.js';
+import { startCheckpointer, type Checkpointer } from './store-checkpoint.js';
 
 export interface AuditLogger {
   warn(obj: object, msg: string): void;
@@ -38,6 +39,8 @@ export interface AuditStoreOptions {
   maxQueue?: number;
   /** How often retention runs (default 60 s). */
   pruneMs?: number;
+  /** How often the checkpoint worker folds the WAL into the database (default 1 s). */
+  checkpointMs?: number;
   logger?: AuditLogger;
   now?: () => number;
 }
@@ -47,6 +50,8 @@ export interface AuditStoreStats {
   written: number;
   dropped: number;
   flushes: number;
+  /** WAL checkpoints done by the worker thread. */
+  checkpoints: number;
 }
 
 export interface AuditStore {
@@ -61,8 +66,11 @@ export interface AuditStore {
   onFlush(fn: (written: number) => void): () => void;
   /** The database, for the query modules (reads, and the review/change-log writes). */
   readonly db: Database;
-  /** Flush, stop the timers and close the database. Idempotent. */
-  close(): void;
+  /**
+   * Flush and stop taking records (synchronously: nothing queued is lost even if the promise is not
+   * awaited), then stop the checkpoint worker and close the database. Idempotent.
+   */
+  close(): Promise<void>;
 }
 
 const DAY_MS = 86_400_000;
@@ -77,12 +85,21 @@ export function createAuditStore(opts: AuditStoreOptions): AuditStore {
   const db = openDatabase(opts.path);
   migrate(db);
   const writeBatch = createBatchWriter(db);
+  let checkpointer: Checkpointer | null = null;
+  if (opts.path !== ':memory:') {
+    // The worker checkpoints; this connection must never fsync on the event loop.
+    db.pragma('wal_autocheckpoint = 0');
+    checkpointer = startCheckpointer(opts.path, opts.checkpointMs ?? 1000, (message) =>
+      opts.logger?.error({ err: message }, 'audit checkpoint failed'),
+    );
+  }
   let queue: AccessRecord[] = [];
-  const stats: AuditStoreStats = { queued: 0, written: 0, dropped: 0, flushes: 0 };
+  const stats: AuditStoreStats = { queued: 0, written: 0, dropped: 0, flushes: 0, checkpoints: 0 };
   const flushSubs = new Set<(n: number) => void>();
   let timer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
   let closed = false;
+  let closing: Promise<void> | undefined;
   let dropsSinceLog = 0;
   let lastDropLog = 0;
 
@@ -190,20 +207,23 @@ export function createAuditStore(opts: AuditStoreOptions): AuditStore {
       return flush();
     },
     prune,
-    stats: () => ({ ...stats, queued: queue.length }),
+    stats: () => ({ ...stats, queued: queue.length, checkpoints: checkpointer?.count ?? 0 }),
     onFlush(fn) {
       flushSubs.add(fn);
       return () => flushSubs.delete(fn);
     },
     close() {
-      if (closed) return;
-      clearTimeout(timer);
-      if (immediate !== undefined) clearImmediate(immediate);
-      clearInterval(pruneTimer);
-      flush();
-      closed = true;
-      db.pragma('wal_checkpoint(TRUNCATE)');
-      db.close();
+      closing ??= (async () => {
+        clearTimeout(timer);
+        if (immediate !== undefined) clearImmediate(immediate);
+        clearInterval(pruneTimer);
+        flush();
+        closed = true;
+        await checkpointer?.stop();
+        db.pragma('wal_checkpoint(TRUNCATE)');
+        db.close();
+      })();
+      return closing;
     },
   };
 }

@@ -151,6 +151,10 @@ storage: { dir: ./data }
     await page.locator('li', { hasText: `reverts #${id}` }).waitFor();
 
     assert.equal(await proxied('/simple/pandas/'), 403);
+    // Denied again after the revert: the destination is back in the queue.
+    await written(admin, records);
+    await page.goto(`${adminUrl}/review`);
+    await page.locator('tr', { hasText: `http://deps.test:${origin.port}` }).waitFor();
   });
 
   it('tails decisions live, and shows the overview and clients', async () => {

@@ -3,7 +3,7 @@
  * Clients: which notebooks send what — each client address with its group, counts and bytes, and
  * for one chosen client its destinations.
  */
-import type { ClientStats } from '../../audit/store-queries.js';
+import { CLIENT_WINDOW, type ClientStats } from '../../audit/store-queries.js';
 import { bytes, count, when } from './format.js';
 
 export interface ClientDest {
@@ -28,6 +28,7 @@ export function ClientsPage(p: {
           <h2 id="dest-h">
             Destinations of <span class="mono">{p.selected}</span>
           </h2>
+          <p class="muted">Over its latest {CLIENT_WINDOW.toLocaleString('en-US')} requests.</p>
           {p.destinations.length === 0 ? (
             <p class="muted">No requests from this client.</p>
           ) : (

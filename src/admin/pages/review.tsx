@@ -213,6 +213,7 @@ export function ReviewPage(p: ReviewPageProps) {
                         </span>
                       </div>
                     ))}
+                    {item.clientCount > 5 && <div class="muted">and {item.clientCount - 5} more</div>}
                   </td>
                   <td>
                     {pending ? (

@@ -34,7 +34,7 @@ h2 { font-size: 1.15rem; margin: 1.5rem 0 .6rem; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .4rem .55rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: .85rem; color: var(--muted); font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .allow { color: var(--allow); font-weight: 600; }
 .deny { color: var(--deny); font-weight: 600; }
 .would { color: var(--warn); font-weight: 600; }
@@ -59,7 +59,9 @@ button.danger { background: #fff; color: var(--deny); border-color: var(--deny);
 .legend i { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; vertical-align: -1px; }
 .login { max-width: 420px; margin: 8vh auto; }
 .login input { width: 100%; margin-bottom: .8rem; }
-.tabs { display: flex; gap: .5rem; margin-bottom: .8rem; }
+.tabs { display: flex; gap: .25rem; margin-bottom: .8rem; }
+.tabs a { padding: .3rem .7rem; border-radius: 4px; text-decoration: none; border: 1px solid transparent; }
+.tabs a[aria-current="page"] { background: var(--card); border-color: var(--line); font-weight: 600; color: var(--fg); }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
 
@@ -93,9 +95,10 @@ const JS = `
     var verdict = r.decision === 'deny' ? 'deny' : (r.wouldDeny ? 'would deny' : 'allow');
     var cls = r.decision === 'deny' ? 'deny' : (r.wouldDeny ? 'would' : 'allow');
     [r.time.slice(11, 19), r.client, r.group, r.method, r.scheme + '://' + r.host + ':' + r.port + (r.path || ''),
-     verdict, r.reason, String(r.status), String(r.durationMs)].forEach(function (text, i) {
+     verdict, r.reason, String(r.status), String(Math.round(r.durationMs))].forEach(function (text, i) {
       var td = document.createElement('td');
       td.textContent = text;
+      if (i === 4) td.className = 'mono';
       if (i === 5) td.className = cls;
       if (i >= 7) td.className = 'num';
       tr.appendChild(td);
