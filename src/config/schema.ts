@@ -119,7 +119,13 @@ export const configSchema = z
       .strict()
       .prefault({}),
     storage: z
-      .object({ dir: z.string().default('./data') })
+      .object({
+        dir: z.string().default('./data'),
+        /** Raw decisions older than this are pruned from the audit store. */
+        retentionDays: z.number().int().min(1).max(3650).default(30),
+        /** And at most this many are kept. */
+        maxDecisions: z.number().int().min(1000).max(1_000_000_000).default(5_000_000),
+      })
       .strict()
       .prefault({}),
     policy: z
