@@ -32,7 +32,10 @@ import type { Gateway } from '../gateway/gateway.js';
 import { ADMIN_ERRORS } from './errors.js';
 import { policyView, type PolicyView } from './policy-view.js';
 
-export type AdminGateway = Pick<Gateway, 'current' | 'reload' | 'onReload' | 'onRecord' | 'stats'>;
+export type AdminGateway = Pick<
+  Gateway,
+  'current' | 'reload' | 'onReload' | 'onReloadFailed' | 'onRecord' | 'stats'
+>;
 
 export interface PolicyLogger {
   info(obj: object, msg: string): void;

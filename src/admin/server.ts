@@ -50,19 +50,10 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
     audit: () => store.stats(),
     policyVersion: () => gateway.current().runtime.policy.version,
   });
-  // The policy service's own reloads report failures here; successes arrive through onReload.
-  const counted: AdminGateway = {
-    ...gateway,
-    reload(trigger) {
-      const result = gateway.reload(trigger);
-      if (!result.ok) metrics.reloaded(false);
-      return result;
-    },
-  };
-  const policy = createPolicyService(counted, store.db, log);
+  const policy = createPolicyService(gateway, store.db, log);
   const live = createLiveFeed();
   const context: AdminContext = {
-    gateway: counted,
+    gateway,
     store,
     policy,
     review: createReviewService(store.db, policy),
@@ -78,6 +69,8 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
     live.publish(r);
   });
   const offReload = gateway.onReload(() => metrics.reloaded(true));
+  // Every refused reload counts: file edits, SIGHUP, remote sources and the admin's own edits.
+  const offReloadFailed = gateway.onReloadFailed(() => metrics.reloaded(false));
   try {
     policy.syncFileChanges();
   } catch (e: unknown) {
@@ -105,6 +98,7 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
       closing ??= new Promise<void>((resolve) => {
         offRecord();
         offReload();
+        offReloadFailed();
         policy.close();
         live.closeAll();
         if (!server.listening) return resolve();

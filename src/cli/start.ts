@@ -50,9 +50,7 @@ export async function runStart(args: string[]): Promise<number> {
     process.once('SIGTERM', () => void stop('SIGTERM').then(resolve));
     process.once('SIGINT', () => void stop('SIGINT').then(resolve));
   });
-  process.on('SIGHUP', () => {
-    if (!g.reload('SIGHUP').ok) a.server?.context.metrics.reloaded(false);
-  });
+  process.on('SIGHUP', () => g.reload('SIGHUP'));
   try {
     await g.start();
     const address = await a.listen();
