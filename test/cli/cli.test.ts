@@ -75,6 +75,7 @@ https: { allow: [.example.org] }
 dns: { hosts: { app.test: 127.0.0.1 }, allowPrivate: [127.0.0.0/8] }
 log: { access: ./access.log, json: ./decisions.jsonl }
 timeouts: { drainMs: 5000 }
+admin: { listen: "127.0.0.1:0" }
 `,
     );
   });
