@@ -9,28 +9,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { denial, record } from './fixtures/records.js';
-import { startAdminFixture, type AdminFixture } from './fixtures/admin.js';
-
-const CONFIG = `# test policy
-listen: 127.0.0.1:0
-log: { json: null }
-http:
-  allow: [a.test] # keep this comment
-https:
-  allowFiles: [allowhttps.txt]
-groups:
-  - name: lab
-    clients: [10.9.0.0/16]
-    mode: report
-`;
-
-type Json = Record<string, unknown> & { items?: Record<string, unknown>[] };
-const json = async (r: Response): Promise<Json> => (await r.json()) as Json;
+import { startAdminFixture, type AdminFixture, API_CONFIG, API_FILES, json } from './fixtures/admin.js';
 
 describe('admin API: review and policy', () => {
   let f: AdminFixture;
   before(async () => {
-    f = await startAdminFixture({ 'cordon.yaml': CONFIG, 'allowhttps.txt': '# pip\n.pypi.test\n' });
+    f = await startAdminFixture(API_FILES);
   });
   after(() => f.close());
 
@@ -103,7 +87,7 @@ describe('admin API: review and policy', () => {
       const hash = (await json(policy)).hash as string;
       assert.equal(policy.headers.get('etag'), `"${hash}"`);
       const item = (await json(await f.call('/api/v1/review'))).items?.find((i) => i.host === 'late.test');
-      const handEdited = CONFIG.replace('allow: [a.test]', 'allow: [a.test, hand.test]');
+      const handEdited = API_CONFIG.replace('allow: [a.test]', 'allow: [a.test, hand.test]');
       const reloaded = f.gw.nextReload();
       writeFileSync(join(f.gw.dir, 'cordon.yaml'), handEdited);
       const r = await f.call(`/api/v1/review/${String(item?.id)}/approve`, {

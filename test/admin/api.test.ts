@@ -7,28 +7,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { denial, record } from './fixtures/records.js';
-import { startAdminFixture, TOKEN, type AdminFixture } from './fixtures/admin.js';
-
-const CONFIG = `# test policy
-listen: 127.0.0.1:0
-log: { json: null }
-http:
-  allow: [a.test] # keep this comment
-https:
-  allowFiles: [allowhttps.txt]
-groups:
-  - name: lab
-    clients: [10.9.0.0/16]
-    mode: report
-`;
-
-type Json = Record<string, unknown> & { items?: Record<string, unknown>[] };
-const json = async (r: Response): Promise<Json> => (await r.json()) as Json;
+import { startAdminFixture, TOKEN, type AdminFixture, API_FILES, json } from './fixtures/admin.js';
 
 describe('admin API', () => {
   let f: AdminFixture;
   before(async () => {
-    f = await startAdminFixture({ 'cordon.yaml': CONFIG, 'allowhttps.txt': '# pip\n.pypi.test\n' });
+    f = await startAdminFixture(API_FILES);
   });
   after(() => f.close());
 
