@@ -11,7 +11,8 @@ import { benchError, BENCH_ERRORS } from './errors.js';
 import { ORIGIN_HOST, type Origin } from './origin.js';
 import { freePort, waitForPort, type ProcSet } from './procs.js';
 import { renderConfig } from './template.js';
-import type { ProxyUnderTest } from './types.js';
+import { cordonLimits, prlimitPrefix } from './tuning.js';
+import type { ProxyTuning, ProxyUnderTest } from './types.js';
 
 export interface CordonOptions {
   procs: ProcSet;
@@ -21,6 +22,10 @@ export interface CordonOptions {
   core: number | undefined;
   /** Run with `--cpu-prof`, writing the profile to `<dir>/profile/` on a clean stop. */
   profile?: boolean;
+  /** Raised caps or a small descriptor limit, for scenarios e–g. */
+  tuning?: ProxyTuning;
+  /** `--workers` (the cluster column runs `auto`, unpinned); unset is the config's single process. */
+  workers?: number | 'auto';
 }
 
 function newestSource(dir: string): number {
@@ -47,6 +52,7 @@ export async function ensureBuilt(procs: ProcSet, root: string, log: (m: string)
 
 export async function startCordon(o: CordonOptions): Promise<ProxyUnderTest> {
   const port = await freePort();
+  const adminPort = await freePort();
   const dir = join(o.dir, `cordon-${port}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'allowhttp.txt'), `${ORIGIN_HOST}\n`);
@@ -60,10 +66,21 @@ export async function startCordon(o: CordonOptions): Promise<ProxyUnderTest> {
       HTTP_PORT: o.origin.httpPort,
       HTTPS_PORT: o.origin.httpsPort,
       ORIGIN_HOST,
+      ADMIN_PORT: adminPort,
+      LIMITS: cordonLimits(o.tuning),
     }),
   );
   const prof = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'profile')}`] : [];
-  const argv = [process.execPath, ...prof, join(o.root, 'bin/cordon.js'), 'start', '--config', conf];
+  const argv = [
+    ...prlimitPrefix(o.tuning),
+    process.execPath,
+    ...prof,
+    join(o.root, 'bin/cordon.js'),
+    'start',
+    '--config',
+    conf,
+    ...(o.workers === undefined ? [] : ['--workers', String(o.workers)]),
+  ];
   const proc = o.procs.spawn('cordon', argv, { core: o.core, cwd: dir });
   try {
     await waitForPort('127.0.0.1', port, 30_000, proc);
@@ -71,5 +88,5 @@ export async function startCordon(o: CordonOptions): Promise<ProxyUnderTest> {
     await proc.stop();
     throw e;
   }
-  return { name: 'cordon', port, pid: proc.pid, proc, dir, stop: () => proc.stop() };
+  return { name: 'cordon', port, adminPort, pid: proc.pid, proc, dir, stop: () => proc.stop() };
 }

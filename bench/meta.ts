@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, release } from 'node:os';
 import { markdownTable, summarizeAll, usageTable } from './report.js';
+import { loadSections } from './report-load.js';
 import { profileMarkdown, type ProfileSummary } from './profile.js';
 import { CLK_TCK } from './stats.js';
 import { toolVersion } from './tools.js';
@@ -78,8 +79,11 @@ export function describeRun({ root, tools, opts, cores, seconds, background }: D
 
 const NOTES = [
   'Cells are the median of the repetitions with (min–max). Ratios are of medians: Cordon/squid > 1 means',
-  'Cordon has more of it (good for rates, bad for CPU, latency and memory). "Cordon cluster" is n/a:',
-  'Cordon has no cluster mode yet, so every figure is for one server core shared by proxy and origin.',
+  'Cordon has more of it (good for rates, bad for CPU, latency and memory). Cordon and squid figures are',
+  'for one server core shared by proxy and origin. "Cordon cluster" is the all-cores figure, kept apart',
+  `(squid runs one worker): a second Cordon with \`workers: auto\` (${availableParallelism()} workers and the primary), not`,
+  `pinned, so on this ${availableParallelism()}-core machine it shares the cores with the load generator (core 0) and the`,
+  'origin (core 1); its CPU is that of all its processes, and the goals are judged on the one-core column.',
   `Proxy CPU is utime+stime of the proxy's process tree from /proc/PID/stat (1/${CLK_TCK} s ticks) over`,
   'the measured run, divided by the operations in it. RSS is VmRSS of a fresh proxy process.',
 ];
@@ -102,7 +106,11 @@ export function renderReport(
 ): { markdown: string; json: unknown } {
   const rows = summarizeAll(results);
   const errors = results.flatMap((r) => r.errors);
-  const missed = rows.filter((r) => r.met === false).map((r) => `(${r.scenario}) ${r.label}: goal ${r.goal}`);
+  const load = loadSections(results);
+  const missed = [
+    ...rows.filter((r) => r.met === false).map((r) => `(${r.scenario}) ${r.label}: goal ${r.goal}`),
+    ...load.missed,
+  ];
   const markdown = [
     '# Cordon vs squid: benchmark',
     '',
@@ -115,10 +123,15 @@ export function renderReport(
     '',
     ...NOTES,
     '',
-    '## Where the time goes (median share of one core during the measured runs)',
-    '',
-    usageTable(results),
-    '',
+    ...(results.some((r) => ['a', 'b', 'c'].includes(r.id))
+      ? [
+          '## Where the time goes (median share of one core during the measured runs)',
+          '',
+          usageTable(results),
+          '',
+        ]
+      : []),
+    ...load.lines,
     ...(profile ? ['## Cordon CPU profile', '', profileMarkdown(profile), ''] : []),
     '## Errors',
     '',

@@ -2,7 +2,7 @@
  * @module bench/origin-server
  * The benchmark's origin, run as its own process (pinned beside the proxy): HTTP and HTTPS on
  * 127.0.0.1, keep-alive, serving `/small` (100 bytes) and `/bulk` (100 MiB streamed from one
- * preallocated buffer, with backpressure). Prints `{"http":PORT,"https":PORT}` once listening and
+ * preallocated buffer, with backpressure) and `/medium` (8 MiB, the same way). Prints `{"http":PORT,"https":PORT}` once listening and
  * runs until SIGTERM. Serves nothing else and never connects anywhere.
  */
 import { readFileSync } from 'node:fs';
@@ -14,17 +14,18 @@ import {
 } from 'node:http';
 import { createServer as createHttps, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { BULK_BYTES, SMALL_BYTES } from './origin-spec.js';
+import { BULK_BYTES, MEDIUM_BYTES, SMALL_BYTES } from './origin-spec.js';
 
 const CHUNK = Buffer.alloc(1024 * 1024, 120);
 const SMALL = Buffer.alloc(SMALL_BYTES, 120);
 // Longer than any pause between repetitions, so a proxy's pooled upstream connections stay usable.
 const KEEP_ALIVE_MS = 120_000;
 
-async function sendBulk(res: ServerResponse): Promise<void> {
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(BULK_BYTES) });
-  for (let sent = 0; sent < BULK_BYTES && !res.destroyed; sent += CHUNK.length) {
-    if (!res.write(CHUNK)) await new Promise((r) => res.once('drain', r));
+async function sendBulk(res: ServerResponse, bytes: number): Promise<void> {
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes) });
+  for (let sent = 0; sent < bytes && !res.destroyed; sent += CHUNK.length) {
+    const part = bytes - sent >= CHUNK.length ? CHUNK : CHUNK.subarray(0, bytes - sent);
+    if (!res.write(part)) await new Promise((r) => res.once('drain', r));
   }
   res.end();
 }
@@ -32,8 +33,8 @@ async function sendBulk(res: ServerResponse): Promise<void> {
 function handle(req: IncomingMessage, res: ServerResponse): void {
   req.resume();
   res.on('error', () => res.destroy());
-  if (req.url === '/bulk') {
-    void sendBulk(res);
+  if (req.url === '/bulk' || req.url === '/medium') {
+    void sendBulk(res, req.url === '/bulk' ? BULK_BYTES : MEDIUM_BYTES);
     return;
   }
   if (req.url === '/small') {

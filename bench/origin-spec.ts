@@ -9,3 +9,5 @@ export const ORIGIN_HOST = 'origin.bench';
 export const SMALL_BYTES = 100;
 /** Body size of `/bulk`: 100 MiB. */
 export const BULK_BYTES = 100 * 1024 * 1024;
+/** Body size of `/medium`: 8 MiB, the soak's (f) bulk download, often enough to matter, cheap enough to repeat. */
+export const MEDIUM_BYTES = 8 * 1024 * 1024;

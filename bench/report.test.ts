@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { summarizeAll } from './report.js';
+import { markdownTable, summarizeAll } from './report.js';
 import { renderTemplate } from './template.js';
 
 describe('summarizeAll', () => {
@@ -37,6 +37,21 @@ describe('summarizeAll', () => {
 
   it('only has rows for scenarios that ran', () => {
     assert.ok(rows.every((r) => r.scenario === 'a'));
+  });
+});
+
+describe('the Cordon cluster column', () => {
+  it('shows the all-cores figures apart; ratios and goals stay on the one-core Cordon', () => {
+    const samples = {
+      cordon: [{ rps: 50 }],
+      squid: [{ rps: 25 }],
+      cluster: [{ rps: 80 }, { rps: 90 }, { rps: 70 }],
+    };
+    const rows = summarizeAll([{ id: 'a' as const, errors: [], samples }]);
+    const rps = rows.find((r) => r.key === 'rps');
+    assert.equal(rps?.values.cluster?.median, 80);
+    assert.equal(rps?.cordonVsSquid, 2);
+    assert.match(markdownTable(rows), /\| 2\.00× \| – \| 80\.0 \(70\.0–90\.0\) \| ≥ 2× squid \| yes \|/);
   });
 });
 

@@ -5,12 +5,14 @@
  * "where the time goes" table of CPU shares per scenario. Markdown for people, JSON for tools.
  * Pure: formats numbers, does no I/O.
  */
+import { LOAD_METRICS } from './report-load.js';
 import { summarize, type Summary } from './stats.js';
 import type { ScenarioId, ScenarioResult, Target } from './types.js';
 
-type Goal = { vs: 'squid'; op: '>=' | '<='; factor: number } | { vs: 'absolute'; op: '<='; value: number };
+export type Goal =
+  { vs: 'squid'; op: '>=' | '<='; factor: number } | { vs: 'absolute'; op: '<=' | '>='; value: number };
 
-interface MetricDef {
+export interface MetricDef {
   scenario: ScenarioId;
   key: string;
   label: string;
@@ -52,6 +54,7 @@ export const METRICS: readonly MetricDef[] = [
     unit: 'KiB',
     goal: { vs: 'absolute', op: '<=', value: 16 },
   },
+  ...LOAD_METRICS,
 ];
 
 /** Rows of the "where the time goes" table: usage-metric prefix and what it measured. */
@@ -63,7 +66,7 @@ const USAGE_ROWS: readonly { scenario: ScenarioId; prefix: string; label: string
   { scenario: 'c', prefix: 'ctls', label: '(c) CONNECT + TLS + GET' },
 ];
 
-const TARGETS: readonly Target[] = ['direct', 'cordon', 'squid'];
+const TARGETS: readonly Target[] = ['direct', 'cordon', 'squid', 'cluster'];
 
 export interface MetricSummary {
   scenario: ScenarioId;
@@ -151,7 +154,7 @@ export function markdownTable(rows: readonly MetricSummary[]): string {
     const met = r.met === null ? '' : r.met ? 'yes' : '**no**';
     lines.push(
       `| (${r.scenario}) | ${r.label} | ${r.unit} | ${cell(r.values.direct)} | ${cell(r.values.cordon)} | ` +
-        `${cell(r.values.squid)} | ${ratio(r.cordonVsSquid)} | ${ratio(r.cordonVsDirect)} | n/a | ${r.goal} | ${met} |`,
+        `${cell(r.values.squid)} | ${ratio(r.cordonVsSquid)} | ${ratio(r.cordonVsDirect)} | ${cell(r.values.cluster)} | ${r.goal} | ${met} |`,
     );
   }
   return lines.join('\n');
@@ -166,11 +169,13 @@ export function usageTable(results: readonly ScenarioResult[]): string {
   for (const row of USAGE_ROWS) {
     if (!results.some((r) => r.id === row.scenario)) continue;
     for (const t of TARGETS) {
+      if (valuesOf(results, row.scenario, t, `${row.prefix}ServerCorePct`).length === 0) continue;
       const med = (k: string): number =>
         summarize(valuesOf(results, row.scenario, t, `${row.prefix}${k}`)).median;
       const pct = (x: number): string => (Number.isNaN(x) ? '–' : `${Math.max(0, x).toFixed(0)}%`);
       const proxy = t === 'direct' ? 0 : med('ProxyPct');
-      const others = med('ServerCorePct') - proxy - med('OriginPct');
+      // The cluster is not pinned to the server core, so "the rest of the server core" means nothing for it.
+      const others = t === 'cluster' ? Number.NaN : med('ServerCorePct') - proxy - med('OriginPct');
       lines.push(
         `| ${row.label} | ${t} | ${t === 'direct' ? '–' : pct(proxy)} | ${pct(med('OriginPct'))} | ${pct(others)} | ` +
           `${pct(med('ServerCorePct'))} | ${pct(med('LoadCorePct'))} |`,

@@ -10,7 +10,8 @@ import { benchError, BENCH_ERRORS } from './errors.js';
 import { ORIGIN_HOST, type Origin } from './origin.js';
 import { freePort, waitForPort, type ProcSet } from './procs.js';
 import { renderConfig } from './template.js';
-import type { ProxyUnderTest } from './types.js';
+import { prlimitPrefix, squidMaxFd } from './tuning.js';
+import type { ProxyTuning, ProxyUnderTest } from './types.js';
 
 export interface SquidOptions {
   procs: ProcSet;
@@ -20,10 +21,10 @@ export interface SquidOptions {
   origin: Origin;
   squidBin: string;
   core: number | undefined;
+  /** A raised or lowered descriptor limit, for scenarios e–g. */
+  tuning?: ProxyTuning;
 }
 
-// Enough for 1,000 idle tunnels (two fds each) with room to spare.
-const MAX_FD = 16384;
 function writeFiles(o: SquidOptions, dir: string, port: number): string {
   mkdirSync(dir, { recursive: true });
   // squid drops to its own user (`proxy` on Debian) before it opens the logs in this folder.
@@ -39,7 +40,7 @@ function writeFiles(o: SquidOptions, dir: string, port: number): string {
       PROXY_PORT: port,
       HTTP_PORT: o.origin.httpPort,
       HTTPS_PORT: o.origin.httpsPort,
-      MAX_FD,
+      MAX_FD: squidMaxFd(o.tuning),
     }),
   );
   return conf;
@@ -61,7 +62,8 @@ export async function startSquid(o: SquidOptions): Promise<ProxyUnderTest> {
       `squid rejected ${conf}:\n${parsed.stderr}${parsed.stdout}`,
     );
   }
-  const proc = o.procs.spawn('squid', [o.squidBin, '-N', '-f', conf], { core: o.core });
+  const argv = [...prlimitPrefix(o.tuning), o.squidBin, '-N', '-f', conf];
+  const proc = o.procs.spawn('squid', argv, { core: o.core });
   try {
     await waitForPort('127.0.0.1', port, 30_000, proc);
   } catch (e: unknown) {

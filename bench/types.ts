@@ -7,8 +7,11 @@ import type { Origin } from './origin.js';
 import type { Proc, ProcSet } from './procs.js';
 
 export type ProxyName = 'cordon' | 'squid';
-/** `direct` is the client talking to the origin with no proxy: the ceiling. */
-export type Target = 'direct' | ProxyName;
+/**
+ * `direct` is the client talking to the origin with no proxy: the ceiling. `cluster` is a second
+ * long-running Cordon with `workers: auto`, not pinned to a core (scenarios a–c only).
+ */
+export type Target = 'direct' | ProxyName | 'cluster';
 export const PROXIES: readonly ProxyName[] = ['cordon', 'squid'];
 
 export interface ProxyUnderTest {
@@ -19,6 +22,8 @@ export interface ProxyUnderTest {
   readonly proc: Proc;
   /** Its temp folder: config, allowlists, access logs. */
   readonly dir: string;
+  /** Cordon's admin listener (metrics, audit counters); undefined for squid. */
+  readonly adminPort?: number;
   stop(): Promise<void>;
 }
 
@@ -37,6 +42,16 @@ export interface RunOptions {
   keep: boolean;
   /** Run the long-running Cordon with `--cpu-prof` and report its hottest functions. */
   profile: boolean;
+  /** Length of the mixed soak, scenario (f). */
+  soakMinutes: number;
+}
+
+/** How a scenario wants a fresh proxy set up (scenarios e–g); the default is the plain benchmark config. */
+export interface ProxyTuning {
+  /** Connection caps (Cordon) and descriptor limit (squid) raised for many thousand tunnels. */
+  manyConnections?: boolean;
+  /** Start the proxy under `prlimit --nofile=N:N` (descriptor exhaustion probe). */
+  nofile?: number;
 }
 
 export interface BenchContext {
@@ -48,10 +63,12 @@ export interface BenchContext {
   readonly opts: RunOptions;
   /** The long-running proxies, started once for scenarios a–c. */
   readonly proxies: Readonly<Record<ProxyName, ProxyUnderTest>>;
+  /** Cordon with `workers: auto` on every core, the all-cores figure; undefined when a–c do not run. */
+  readonly cluster?: ProxyUnderTest;
   /** Measured windows of the long-running Cordon, for cutting its CPU profile by scenario. */
   readonly windows: ProfileWindow[];
   /** Start a fresh instance (scenario d measures memory on new processes). */
-  startProxy(name: ProxyName, profile?: boolean): Promise<ProxyUnderTest>;
+  startProxy(name: ProxyName, profile?: boolean, tuning?: ProxyTuning): Promise<ProxyUnderTest>;
   log(msg: string): void;
 }
 
@@ -63,8 +80,12 @@ export interface ProfileWindow {
   toUs: number;
 }
 
-export type ScenarioId = 'a' | 'b' | 'c' | 'd';
-export const SCENARIOS: readonly ScenarioId[] = ['a', 'b', 'c', 'd'];
+export type ScenarioId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g';
+export const SCENARIOS: readonly ScenarioId[] = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+/** What runs without `--only`: everything but the long soak (f). */
+export const DEFAULT_SCENARIOS: readonly ScenarioId[] = ['a', 'b', 'c', 'd', 'e', 'g'];
+/** Scenarios that use the long-running proxies; the others start fresh processes. */
+export const LONG_RUNNING_SCENARIOS: readonly ScenarioId[] = ['a', 'b', 'c'];
 
 /** One repetition's numbers for one target, by metric key. */
 export type Sample = Record<string, number>;
@@ -75,4 +96,13 @@ export interface ScenarioResult {
   samples: Samples;
   /** Failures seen (non-200 answers, socket errors), as text for the report. */
   errors: string[];
+  /** Cordon's audit store counters over the scenario (from its /metrics), filled in by run.ts. */
+  audit?: AuditCounts;
+  /** Extra report sections (a timeline, an outcome list), already rendered as Markdown. */
+  details?: { title: string; markdown: string }[];
+}
+
+export interface AuditCounts {
+  written: number;
+  dropped: number;
 }

@@ -7,10 +7,9 @@
 import { ORIGIN_HOST } from '../origin.js';
 import { runWrk } from '../load/wrk.js';
 import type { BenchContext, Samples, ScenarioResult, Target } from '../types.js';
-import { measured, push, rotated, usageMetrics } from './common.js';
+import { measured, proxyOf, push, rotated, targetsOf, usageMetrics } from './common.js';
 
 const CONNECTIONS = 50;
-const TARGETS: readonly Target[] = ['direct', 'cordon', 'squid'];
 
 export async function runSmall(ctx: BenchContext, wrkBin: string): Promise<ScenarioResult> {
   const seconds = ctx.opts.quick ? 3 : 6;
@@ -21,7 +20,7 @@ export async function runSmall(ctx: BenchContext, wrkBin: string): Promise<Scena
       root: ctx.root,
       wrkBin,
       core: ctx.cores.load,
-      port: target === 'direct' ? ctx.origin.httpPort : ctx.proxies[target].port,
+      port: target === 'direct' ? ctx.origin.httpPort : proxyOf(ctx, target).port,
       path: target === 'direct' ? '/small' : `http://${host}/small`,
       hostHeader: host,
       connections: CONNECTIONS,
@@ -30,9 +29,10 @@ export async function runSmall(ctx: BenchContext, wrkBin: string): Promise<Scena
   const samples: Samples = {};
   const errors: string[] = [];
   // Warm-up: JIT for Cordon, the upstream connection pool for both.
-  for (const t of TARGETS) await wrk(t, 1);
+  const targets = targetsOf(ctx);
+  for (const t of targets) await wrk(t, 1);
   for (let rep = 0; rep < ctx.opts.reps; rep++) {
-    for (const target of rotated(TARGETS, rep)) {
+    for (const target of rotated(targets, rep)) {
       ctx.log(`(a) small responses: ${target}, repetition ${rep + 1}`);
       const { value: r, usage } = await measured(ctx, target, 'a', () => wrk(target, seconds));
       if (r.errors > 0) errors.push(`(a) ${target}: ${r.errors} failed of ${r.requests} (${r.errorDetail})`);

@@ -7,9 +7,8 @@
 import { runCurl } from '../load/curl.js';
 import { BULK_BYTES, ORIGIN_HOST } from '../origin-spec.js';
 import type { BenchContext, Samples, ScenarioResult, Target } from '../types.js';
-import { measured, push, rotated, usageMetrics } from './common.js';
+import { measured, proxyOf, push, rotated, targetsOf, usageMetrics } from './common.js';
 
-const TARGETS: readonly Target[] = ['direct', 'cordon', 'squid'];
 const SCHEMES = ['http', 'https'] as const;
 
 export async function runBulk(ctx: BenchContext, curlBin: string): Promise<ScenarioResult> {
@@ -23,14 +22,15 @@ export async function runBulk(ctx: BenchContext, curlBin: string): Promise<Scena
       port: scheme === 'http' ? ctx.origin.httpPort : ctx.origin.httpsPort,
       path: '/bulk',
       caFile: ctx.origin.caFile,
-      proxyPort: target === 'direct' ? undefined : ctx.proxies[target].port,
+      proxyPort: target === 'direct' ? undefined : proxyOf(ctx, target).port,
       expectBytes: BULK_BYTES,
     });
   const samples: Samples = {};
-  for (const t of TARGETS) for (const s of SCHEMES) await curl(t, s); // warm-up
+  const targets = targetsOf(ctx);
+  for (const t of targets) for (const s of SCHEMES) await curl(t, s); // warm-up
   for (let rep = 0; rep < ctx.opts.reps; rep++) {
     for (const scheme of SCHEMES) {
-      for (const target of rotated(TARGETS, rep)) {
+      for (const target of rotated(targets, rep)) {
         ctx.log(`(b) bulk ${scheme}: ${target}, repetition ${rep + 1}`);
         const { value: r, usage } = await measured(ctx, target, `b${scheme}`, () => curl(target, scheme));
         push(samples, target, rep, {

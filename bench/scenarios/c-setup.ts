@@ -9,9 +9,17 @@ import type { ConnectLoadOptions, ConnectLoadResult } from '../load/connect.js';
 import { ORIGIN_HOST } from '../origin-spec.js';
 import type { Proc } from '../procs.js';
 import type { BenchContext, Samples, ScenarioResult, Target } from '../types.js';
-import { measured, parseLine, push, rotated, startLoader, usageMetrics } from './common.js';
+import {
+  measured,
+  parseLine,
+  proxyOf,
+  push,
+  rotated,
+  startLoader,
+  targetsOf,
+  usageMetrics,
+} from './common.js';
 
-const TARGETS: readonly Target[] = ['direct', 'cordon', 'squid'];
 const MODES = ['connect', 'tls'] as const;
 // Enough parallel loops to keep one server core busy, few enough that the client's own
 // single-threaded event loop does not add queueing delay to the latencies it measures.
@@ -28,7 +36,7 @@ async function runLoad(
     mode,
     concurrency: CONCURRENCY[mode],
     durationMs,
-    proxyPort: target === 'direct' ? undefined : ctx.proxies[target].port,
+    proxyPort: target === 'direct' ? undefined : proxyOf(ctx, target).port,
     originHost: ORIGIN_HOST,
     originPort: ctx.origin.httpsPort,
     caFile: ctx.origin.caFile,
@@ -49,10 +57,11 @@ export async function runSetup(ctx: BenchContext): Promise<ScenarioResult> {
   const samples: Samples = {};
   const errors: string[] = [];
   const loader = await startLoader(ctx, 'connect');
-  for (const t of TARGETS) for (const m of MODES) await runLoad(ctx, loader, t, m, 1000); // warm-up
+  const targets = targetsOf(ctx);
+  for (const t of targets) for (const m of MODES) await runLoad(ctx, loader, t, m, 1000); // warm-up
   for (let rep = 0; rep < ctx.opts.reps; rep++) {
     for (const mode of MODES) {
-      for (const target of rotated(TARGETS, rep)) {
+      for (const target of rotated(targets, rep)) {
         ctx.log(`(c) setup ${mode}: ${target}, repetition ${rep + 1}`);
         const { r, cpuS, usage } = await runLoad(ctx, loader, target, mode, durationMs);
         if (r.errors > 0) errors.push(`(c) ${mode} ${target}: ${r.errors} failed, first: ${r.firstError}`);

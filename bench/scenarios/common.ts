@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { benchError, BENCH_ERRORS } from '../errors.js';
 import type { Proc } from '../procs.js';
 import { snapshot, usageBetween, type Usage } from '../stats.js';
-import type { BenchContext, Sample, Samples, Target } from '../types.js';
+import type { BenchContext, ProxyUnderTest, Sample, Samples, Target } from '../types.js';
 
 /** CLOCK_MONOTONIC in µs: the clock V8 stamps CPU-profile samples with, in every process. */
 const monotonicUs = (): number => Number(process.hrtime.bigint() / 1000n);
@@ -23,7 +23,7 @@ export async function measured<T>(
   label: string,
   fn: () => Promise<T>,
 ): Promise<{ value: T; usage: Usage }> {
-  const pid = target === 'direct' ? undefined : ctx.proxies[target].pid;
+  const pid = target === 'direct' ? undefined : proxyOf(ctx, target).pid;
   const before = snapshot(pid, ctx.origin.proc.pid);
   const fromUs = monotonicUs();
   const value = await fn();
@@ -41,6 +41,18 @@ export function usageMetrics(prefix: string, u: Usage): Sample {
     [`${prefix}ServerCorePct`]: 100 * u.serverCoreBusy,
     [`${prefix}LoadCorePct`]: 100 * u.loadCoreBusy,
   };
+}
+
+/** The running proxy behind a target: the one-core Cordon or squid, or the all-cores Cordon cluster. */
+export function proxyOf(ctx: BenchContext, target: Exclude<Target, 'direct'>): ProxyUnderTest {
+  if (target !== 'cluster') return ctx.proxies[target];
+  if (ctx.cluster === undefined) throw benchError(BENCH_ERRORS.USAGE, 'the Cordon cluster is not running');
+  return ctx.cluster;
+}
+
+/** Scenarios a–c's targets: no proxy, Cordon, squid, and the Cordon cluster when it runs. */
+export function targetsOf(ctx: BenchContext): Target[] {
+  return ctx.cluster === undefined ? ['direct', 'cordon', 'squid'] : ['direct', 'cordon', 'squid', 'cluster'];
 }
 
 /** Targets in a different order each repetition, so slow drift does not favour one of them. */

@@ -77,11 +77,15 @@ export function createPolicyService(gateway: AdminGateway, db: Database, log?: P
 
   const syncFileChanges = (): PolicyChange | null => {
     const snaps = readSnapshots(db);
+    const paths = loaded().files;
+    // A file the policy did not use before (a new allowFiles entry) is part of the edit, shown as
+    // created; on first start (or with another config) every file is only the baseline.
+    const known = paths.some((p) => snaps.has(p));
     const baseline: { path: string; text: string }[] = [];
     const files: ChangeFile[] = [];
-    for (const path of loaded().files) {
+    for (const path of paths) {
       const text = readText(path);
-      const before = snaps.get(path);
+      const before = snaps.get(path) ?? (known ? '' : undefined);
       if (before === undefined) baseline.push({ path, text });
       else if (before !== text) files.push({ path, name: name(path), before, after: text });
     }

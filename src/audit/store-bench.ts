@@ -1,12 +1,12 @@
 /**
  * @module audit/store-bench
- * Benchmark of the audit store at scale (not part of `npm test`): writes N decisions (default one
- * million; 5,000 destinations skewed like real egress, 200 clients, 10 % denials) through the store's
- * own batching, then
- * times every query the dashboard and API make. Prints JSON; with `--check`, exits 1 when a query's
- * median exceeds its budget.
+ * Benchmark of the audit store at scale (a small run is a smoke test in `npm test`; the full one is
+ * run by hand): writes N decisions (default one million; 5,000 destinations skewed like real
+ * egress, 200 clients, 10 % denials) through the store's own batching, then times every query the
+ * dashboard and API make. Prints JSON; with `--check`, exits 1 when a query's median exceeds its
+ * budget. docs/admin.md shows the figures.
  *
- *   node --import tsx src/audit/store-bench.ts [--rows 1000000] [--check]
+ *   npm run bench:store -- [--rows 1000000] [--check]
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -73,14 +73,21 @@ export interface AuditStore {
   close(): Promise<void>;
 }
 
+/** The store's defaults; docs/admin.md quotes them (the crash bound is `flushMs`). */
+export const AUDIT_STORE_DEFAULTS = {
+  batchSize: 250,
+  flushMs: 200,
+  maxQueue: 200_000,
+} as const;
+
 const DAY_MS = 86_400_000;
 const PRUNE_CHUNK = 10_000;
 const DROP_LOG_MS = 10_000;
 
 export function createAuditStore(opts: AuditStoreOptions): AuditStore {
-  const batchSize = opts.batchSize ?? 250;
-  const flushMs = opts.flushMs ?? 200;
-  const maxQueue = opts.maxQueue ?? 200_000;
+  const batchSize = opts.batchSize ?? AUDIT_STORE_DEFAULTS.batchSize;
+  const flushMs = opts.flushMs ?? AUDIT_STORE_DEFAULTS.flushMs;
+  const maxQueue = opts.maxQueue ?? AUDIT_STORE_DEFAULTS.maxQueue;
   const now = opts.now ?? Date.now;
   const db = openDatabase(opts.path);
   migrate(db);

@@ -12,7 +12,8 @@ import { runStart } from './start.js';
 export const USAGE = `cordon — egress gateway for data-science notebooks
 
 Usage:
-  cordon start [--config FILE] [--listen HOST:PORT]      run the gateway
+  cordon start [--config FILE] [--listen HOST:PORT] [--workers N|auto]
+                                                         run the gateway (N worker processes: every core)
   cordon check <url | host:port> [--client IP] [--config FILE]
                                                          show the decision for a destination (exit 0 allow, 1 deny)
   cordon lint [--config FILE]                            validate the config, warn about risky entries

@@ -135,6 +135,28 @@ describe('load errors', () => {
       ],
     },
     {
+      name: 'learn without learnUntil (it would never enforce), top level and in a group',
+      yaml: 'mode: learn\nlog: { level: loud }\ngroups:\n  - { name: a, clients: [10.0.0.0/8], mode: learn }\n  - { name: b, clients: [10.0.0.0/8] }\n',
+      code: CONFIG_ERRORS.invalid,
+      expect: (f) => [
+        new RegExp(
+          `${f}:1 mode: learn mode needs learnUntil, the date it starts enforcing \\(got "learn"\\) — fix: add learnUntil: 2030-01-01T00:00:00Z .* or use mode: report`,
+        ),
+        new RegExp(`${f}:2 log\\.level: not one of the allowed values`),
+        new RegExp(`${f}:4 groups\\[0\\]\\.mode: learn mode needs learnUntil, .* — fix: add learnUntil:`),
+        /\(3 problems\)/,
+      ],
+    },
+    {
+      name: 'a group that is not a mapping (the learn check must not trip on it)',
+      yaml: 'mode: learn\ngroups: [~]\n',
+      code: CONFIG_ERRORS.invalid,
+      expect: (f) => [
+        new RegExp(`${f}:1 mode: learn mode needs learnUntil`),
+        new RegExp(`${f}:2 groups\\[0\\]: expected a mapping of keys, got nothing`),
+      ],
+    },
+    {
       name: 'inline allow entries use the allowlist rules',
       yaml: 'https:\n  allow:\n    - ok.example.org\n    - .co.uk\n',
       code: CONFIG_ERRORS.publicSuffix,

@@ -6,6 +6,8 @@
 import { z } from 'zod';
 
 const port = z.number().int().min(1).max(65535);
+/** Upper bound of `workers`: far above any core count, low enough to catch a typo (3000 for 30). */
+export const MAX_WORKERS = 256;
 const durationMs = z
   .number()
   .int()
@@ -24,10 +26,34 @@ const schemeSection = (defaultPort: number) =>
 
 export const modeSchema = z.enum(['enforce', 'report', 'learn']);
 
+/**
+ * `learn` without `learnUntil` would report forever and never enforce: an error, reported on the
+ * `mode` line with what to write. Runs even when other keys are wrong (`when`), so every problem
+ * shows in one pass; the fix goes in the issue's params for config/zod-issues to show.
+ */
+const learnNeedsDate = {
+  // With `when`, the value may be anything the YAML held (null, a number): look before reading.
+  check: (v: unknown, ctx: z.RefinementCtx): void => {
+    if (typeof v !== 'object' || v === null) return;
+    const { mode, learnUntil } = v as { mode?: unknown; learnUntil?: unknown };
+    if (mode !== 'learn' || learnUntil !== undefined) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['mode'],
+      message: 'learn mode needs learnUntil, the date it starts enforcing',
+      params: {
+        fix: 'add learnUntil: 2030-01-01T00:00:00Z (ISO 8601 with a time zone) beside mode: learn, or use mode: report to only log would-be denials',
+      },
+    });
+  },
+  opts: { when: () => true },
+};
+
 const groupSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'use lowercase letters, digits, - and _'),
     clients: z.array(z.string().min(1)).min(1),
+    /** Unset: the top-level `mode` and `learnUntil`. Set to `learn`: needs its own `learnUntil`. */
     mode: modeSchema.optional(),
     learnUntil: z.string().datetime({ offset: true }).optional(),
     /** When true (the default) the group also gets the top-level allowlists. */
@@ -35,7 +61,8 @@ const groupSchema = z
     http: schemeSection(80),
     https: schemeSection(443),
   })
-  .strict();
+  .strict()
+  .superRefine(learnNeedsDate.check, learnNeedsDate.opts);
 
 export const configSchema = z
   .object({
@@ -96,6 +123,13 @@ export const configSchema = z
         maxHeaders: z.number().int().min(8).max(1000).default(100),
         maxConnections: z.number().int().min(1).default(10000),
         maxConnectionsPerClient: z.number().int().min(1).default(2000),
+        /**
+         * Open CONNECT tunnels and WebSocket relays, in all. Each holds two descriptors (client and
+         * upstream): 8000 stay within a 20000-descriptor limit with room for plain connections.
+         */
+        maxTunnels: z.number().int().min(1).default(8000),
+        /** Per client address: one runaway notebook can take at most an eighth of the tunnels. */
+        maxTunnelsPerClient: z.number().int().min(1).default(1000),
       })
       .strict()
       .prefault({}),
@@ -142,8 +176,18 @@ export const configSchema = z
       .prefault({}),
     /** Data-plane engine: `fast` (own strict HTTP/1.1 framing on raw sockets) or `node` (node:http). */
     engine: z.enum(['fast', 'node']).default('fast'),
+    /**
+     * Data-plane processes: 1 runs everything in one process; N > 1 (or `auto`, one per core) runs
+     * N workers under node:cluster with the control plane in the primary. Read at start only.
+     */
+    workers: z
+      .union([z.number().int().min(1).max(MAX_WORKERS), z.literal('auto')], {
+        error: `use a whole number of worker processes from 1 to ${MAX_WORKERS}, or auto (one per core)`,
+      })
+      .default(1),
   })
-  .strict();
+  .strict()
+  .superRefine(learnNeedsDate.check, learnNeedsDate.opts);
 
 /** cordon.yaml as written (input side of the schema). */
 export type CordonConfigInput = z.input<typeof configSchema>;

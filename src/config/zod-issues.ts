@@ -71,11 +71,15 @@ function describeIssue(issue: Issue, value: unknown, path: YamlPath): { message:
         };
       }
       return { message: `invalid ${issue.format}`, fix: issue.message };
+    case 'custom': {
+      // Cross-field rules in the schema (config/schema) put what to write in `params.fix`.
+      const fix: unknown = issue.params?.fix;
+      return typeof fix === 'string' ? { message: issue.message, fix } : { message: issue.message };
+    }
     case 'not_multiple_of':
     case 'invalid_union':
     case 'invalid_key':
     case 'invalid_element':
-    case 'custom':
     case 'unrecognized_keys':
       return { message: issue.message };
   }

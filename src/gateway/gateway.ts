@@ -15,7 +15,7 @@ import { errorMessage } from '../errors.js';
 import type { AccessRecord } from '../proxy/records.js';
 import type { ProxyRuntime } from '../proxy/runtime.js';
 import { splitHostPort } from '../proxy/request-target.js';
-import { createProxyServer, type ProxyServerHandle } from '../proxy/server.js';
+import { createProxyServer, type ProxyServerHandle, type ProxyServerOptions } from '../proxy/server.js';
 import { createRemotePolicy, mergeRemotePolicy, type RemotePolicy } from './remote-policy.js';
 import { buildRuntime } from './runtime.js';
 import { watchFiles, type FileWatcher } from './watch.js';
@@ -28,7 +28,17 @@ export interface GatewayOptions {
   logger: Logger;
   /** Watch the config and allowlist files (default true when a config path is given). */
   watch?: boolean;
+  /**
+   * Runs the listener (default: the proxy in this process). `cordon start` with `workers` > 1
+   * passes one that runs the proxy in cluster workers and feeds their records to `opts.sink`.
+   */
+  dataPlane?: DataPlaneFactory;
 }
+
+/** What the gateway needs of its listener: the in-process proxy, or a set of cluster workers. */
+export type DataPlane = Pick<ProxyServerHandle, 'listen' | 'close' | 'stats'>;
+/** Builds the data plane once, with the config loaded at start. */
+export type DataPlaneFactory = (opts: ProxyServerOptions, loaded: LoadedConfig) => DataPlane;
 
 export interface ReloadResult {
   ok: boolean;
@@ -117,12 +127,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
       }
     }
   };
-  const proxy: ProxyServerHandle = createProxyServer({
-    getRuntime: () => runtime,
-    sink,
-    logger: log,
-    engine: loaded.config.engine,
-  });
+  const proxy: DataPlane = (opts.dataPlane ?? createProxyServer)(
+    { getRuntime: () => runtime, sink, logger: log, engine: loaded.config.engine },
+    loaded,
+  );
 
   const reload = (
     trigger: string,

@@ -3,7 +3,7 @@
  * Keeps a remote policy (S3 object or SSM parameter) current: polls its source, hands each new
  * version to the gateway to validate and swap, and caches the last good one on disk so a restart
  * while the source is unreachable still enforces it. The local cordon.yaml keeps the settings of
- * the host (listen, admin, storage, log, policy); the remote document supplies the rest.
+ * the host (listen, admin, storage, log, policy, workers); the remote document supplies the rest.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { errorMessage } from '../errors.js';
 import { createPolicySource, type PolicySource, type PolicySourceOptions } from './policy-source.js';
 
 /** Keys that belong to the host and are never taken from the remote document. */
-const LOCAL_KEYS = new Set(['listen', 'admin', 'storage', 'log', 'policy']);
+const LOCAL_KEYS = new Set(['listen', 'admin', 'storage', 'log', 'policy', 'workers']);
 
 /** The local config with the remote document's policy keys laid over it, as YAML text. */
 export function mergeRemotePolicy(localText: string, remoteText: string): string {

@@ -63,6 +63,7 @@ export const REASONS = {
   notTls: 'not_tls',
   badRequest: 'bad_request',
   limitExceeded: 'limit_exceeded',
+  resourceExhausted: 'resource_exhausted',
   internalError: 'internal_error',
 } as const;
 

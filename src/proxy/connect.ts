@@ -4,25 +4,29 @@
  * connect to the checked address, then hand over to the tunnel. A denied CONNECT gets the 403 and
  * the connection closes: bytes pipelined after it are never parsed or forwarded. A CONNECT that
  * announces a body is refused: a next hop could read those bytes as a request rather than tunnel data.
+ * An allowed CONNECT takes a tunnel slot before any DNS or dial; over a tunnel cap it gets 429.
  */
 import type { Socket } from 'node:net';
+import { errorCode } from '../errors.js';
 import { parseAuthority } from '../net/authority.js';
 import { decide } from '../policy/decide.js';
 import { REASONS, type Scheme } from '../policy/types.js';
 import { connectChecked, resolveChecked } from './dial.js';
 import { failureFor, PROXY_ERRORS, ProxyError } from './errors.js';
-import type { ConnectionTracker } from './connections.js';
+import { refuseOverTunnelCap, type ConnectionTracker } from './connections.js';
 import type { Recorder, RecordBuilder, RequestSource } from './recorder.js';
 import { sendRaw } from './respond.js';
 import type { ProxyRuntime } from './runtime.js';
 import type { ProxyLogger } from './server.js';
 import { runTunnel } from './tunnel.js';
+import { OUT_OF_DESCRIPTORS } from './warnings.js';
 
 function refuse(socket: Socket, r: RecordBuilder, e: unknown, help: string, logger: ProxyLogger): void {
   const f = failureFor(e);
   if (f.status === 500) logger.error({ err: e, id: r.record.id }, 'CONNECT failed');
+  if (f.reason === REASONS.resourceExhausted) logger.warn({ code: errorCode(e) }, OUT_OF_DESCRIPTORS);
   const detail = f.status === 400 && e instanceof Error ? e.message : f.message;
-  sendRaw(socket, r.response(f.status, f.reason, detail, help));
+  sendRaw(socket, { ...r.response(f.status, f.reason, detail, help), retryAfter: f.retryAfter });
   r.finish({
     status: f.status,
     reason: f.reason,
@@ -91,10 +95,16 @@ export function createConnectHandler(
       r.finish({ status: 403 });
       return;
     }
+    // Decided first (pure, no DNS), so a denied CONNECT says why; a slot before any DNS or dial.
+    const slot = tracker.openTunnel(r.record.client);
+    if (!slot.ok) {
+      refuseOverTunnelCap(socket, r, slot.detail);
+      return;
+    }
     socket.pause();
-    void open(runtime, socket, head, { ...target, tls: input.scheme === 'https' }, r, tracker).catch(
-      (e: unknown) => refuse(socket, r, e, help, logger),
-    );
+    void open(runtime, socket, head, { ...target, tls: input.scheme === 'https' }, r)
+      .catch((e: unknown) => refuse(socket, r, e, help, logger))
+      .finally(() => slot.release());
   };
 }
 
@@ -104,7 +114,6 @@ async function open(
   head: Buffer,
   target: { host: string; port: number; isIp: boolean; tls: boolean },
   r: RecordBuilder,
-  tracker: ConnectionTracker,
 ): Promise<void> {
   const checked = await resolveChecked(runtime, target.host, target.isIp);
   const t0 = performance.now();
@@ -116,19 +125,14 @@ async function open(
     r.finish({ status: 0, reason: REASONS.badRequest });
     return;
   }
-  tracker.tunnelOpened();
-  try {
-    const result = await runTunnel(socket, upstream, head, target, runtime.settings);
-    r.traffic({
-      resolved: checked.address,
-      dnsMs: checked.dnsMs,
-      connectMs,
-      bytesUp: result.bytesUp,
-      bytesDown: result.bytesDown,
-    });
-    if (result.refused !== null) r.finish({ status: 200, decision: 'deny', reason: result.refused });
-    else r.finish({ status: 200 });
-  } finally {
-    tracker.tunnelClosed();
-  }
+  const result = await runTunnel(socket, upstream, head, target, runtime.settings);
+  r.traffic({
+    resolved: checked.address,
+    dnsMs: checked.dnsMs,
+    connectMs,
+    bytesUp: result.bytesUp,
+    bytesDown: result.bytesDown,
+  });
+  if (result.refused !== null) r.finish({ status: 200, decision: 'deny', reason: result.refused });
+  else r.finish({ status: 200 });
 }

@@ -5,7 +5,7 @@
  * lookup (and never happy-eyeballs to an address nobody checked).
  */
 import { connect, type Socket } from 'node:net';
-import { PROXY_ERRORS, ProxyError } from './errors.js';
+import { NO_DESCRIPTOR_CODES, PROXY_ERRORS, ProxyError } from './errors.js';
 import type { ProxyRuntime } from './runtime.js';
 
 export interface CheckedAddress {
@@ -50,7 +50,12 @@ export function connectChecked(address: string, port: number, timeoutMs: number)
     });
     const onError = (e: Error): void => {
       clearTimeout(timer);
-      reject(e);
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      // Out of descriptors: socket(2) failed before any packet left. Say so, with a code of ours.
+      if (NO_DESCRIPTOR_CODES.has(code)) {
+        const why = `no file descriptor free to connect to ${address}:${port} (${code})`;
+        reject(new ProxyError(PROXY_ERRORS.noDescriptors, why, { cause: e }));
+      } else reject(e);
     };
     socket.once('error', onError);
   });

@@ -16,7 +16,18 @@ export const PROXY_ERRORS = {
   upstreamProtocol: 'CORDON_PROXY_UPSTREAM_PROTOCOL',
   /** The upstream closed the connection before the response was complete. */
   upstreamClosed: 'CORDON_PROXY_UPSTREAM_CLOSED',
+  /** No file descriptor was free for the upstream connection (EMFILE, ENFILE). */
+  noDescriptors: 'CORDON_PROXY_NO_DESCRIPTORS',
 } as const;
+
+/**
+ * Node's codes for "no descriptor to spare": this process is at its `ulimit -n` (EMFILE), or the
+ * whole system at `fs.file-max` (ENFILE).
+ */
+export const NO_DESCRIPTOR_CODES: ReadonlySet<string> = new Set(['EMFILE', 'ENFILE']);
+
+/** Seconds a client is asked to wait (`Retry-After`) after a 429 or 503. */
+export const RETRY_AFTER_S = 1;
 
 export class ProxyError extends CordonError {
   /** A more precise status than the code's default (414, 431). */
@@ -34,6 +45,8 @@ export interface Failure {
   readonly reason: ReasonCode;
   /** Fixed text for the client. */
   readonly message: string;
+  /** Seconds for `Retry-After`, when waiting may help (429, 503). */
+  readonly retryAfter?: number;
 }
 
 const CONNECT_ERRORS = new Set([
@@ -53,6 +66,14 @@ export function failureFor(e: unknown): Failure {
       status: 502,
       reason: REASONS.dnsFailure,
       message: 'The destination name could not be resolved.',
+    };
+  }
+  if (code === PROXY_ERRORS.noDescriptors || NO_DESCRIPTOR_CODES.has(code)) {
+    return {
+      status: 503,
+      reason: REASONS.resourceExhausted,
+      message: 'The proxy is out of file descriptors; try again shortly.',
+      retryAfter: RETRY_AFTER_S,
     };
   }
   switch (code) {
@@ -102,6 +123,7 @@ export function failureFor(e: unknown): Failure {
         status: 429,
         reason: REASONS.limitExceeded,
         message: 'Too many connections; try again shortly.',
+        retryAfter: RETRY_AFTER_S,
       };
     default:
       if (CONNECT_ERRORS.has(code)) {

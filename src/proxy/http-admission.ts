@@ -5,6 +5,7 @@
  * Returns what to send and how to finish the record; the engine owns the socket and writes it.
  * Must not do I/O.
  */
+import { errorCode } from '../errors.js';
 import { decide } from '../policy/decide.js';
 import { REASONS, type ReasonCode } from '../policy/types.js';
 import { failureFor, PROXY_ERRORS, ProxyError } from './errors.js';
@@ -14,6 +15,7 @@ import { parseAbsoluteTarget, type AbsoluteTarget } from './request-target.js';
 import type { CordonResponse } from './respond.js';
 import type { ProxyRuntime } from './runtime.js';
 import type { ProxyLogger } from './server.js';
+import { OUT_OF_DESCRIPTORS } from './warnings.js';
 
 export interface FinishPatch {
   readonly status: number;
@@ -90,8 +92,9 @@ export function forwardFailure(
 ): { response: CordonResponse; finish: FinishPatch } {
   const f = failureFor(e);
   if (f.status === 500) logger.error({ err: e, id: r.record.id }, 'forwarding failed');
+  if (f.reason === REASONS.resourceExhausted) logger.warn({ code: errorCode(e) }, OUT_OF_DESCRIPTORS);
   return {
-    response: r.response(f.status, f.reason, f.message, help),
+    response: { ...r.response(f.status, f.reason, f.message, help), retryAfter: f.retryAfter },
     finish: { status: f.status, reason: f.reason, decision: f.status === 403 ? 'deny' : 'allow' },
   };
 }

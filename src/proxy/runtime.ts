@@ -35,6 +35,9 @@ export interface ProxySettings {
     readonly maxHeaders: number;
     readonly maxConnections: number;
     readonly maxConnectionsPerClient: number;
+    /** Open CONNECT tunnels and WebSocket relays (each admitted one counts from before its dial). */
+    readonly maxTunnels: number;
+    readonly maxTunnelsPerClient: number;
   };
   readonly timeouts: {
     readonly headersMs: number;

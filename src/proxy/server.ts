@@ -18,6 +18,7 @@ import { createConnectionTracker } from './connections.js';
 import { handleUpgrade } from './upgrade.js';
 import { createFastProxyServer } from './fast/server.js';
 import { admitHttpRequest, forwardFailure } from './http-admission.js';
+import { guardListener, rateLimitWarnings } from './warnings.js';
 
 export interface ProxyLogger {
   warn(obj: object, msg: string): void;
@@ -47,7 +48,7 @@ const SILENT: ProxyLogger = { warn() {}, error() {}, debug() {} };
 
 export function createProxyServer(opts: ProxyServerOptions): ProxyServerHandle {
   if (opts.engine === 'fast') return createFastProxyServer(opts);
-  const logger = opts.logger ?? SILENT;
+  const logger = rateLimitWarnings(opts.logger ?? SILENT);
   const initial = opts.getRuntime().settings;
   const recorder = createRecorder(opts.sink);
   const agent = new Agent({
@@ -70,6 +71,7 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServerHandle {
   });
   server.maxHeadersCount = initial.limits.maxHeaders + 1;
   const getRuntime = (): ProxyRuntime => opts.getRuntime();
+  guardListener(server, logger);
   const tracker = createConnectionTracker(server, getRuntime, recorder);
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -80,7 +82,7 @@ export function createProxyServer(opts: ProxyServerOptions): ProxyServerHandle {
   });
   server.on('connect', createConnectHandler(getRuntime, recorder, logger, tracker));
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    handleUpgrade(getRuntime(), recorder, tracker, req, socket, head).catch((e: unknown) => {
+    handleUpgrade(getRuntime(), { recorder, tracker, logger }, req, socket, head).catch((e: unknown) => {
       logger.error({ err: e }, 'upgrade handler failed');
       socket.destroy();
     });

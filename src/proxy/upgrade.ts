@@ -2,21 +2,26 @@
  * @module proxy/upgrade
  * WebSocket upgrades through the proxy: an absolute-form `Upgrade: websocket` request gets the same
  * admission and decision as any plain-HTTP request, is re-serialised to the checked address, and
- * once the upstream answers the connection is relayed both ways like a tunnel. Every other upgrade
- * (h2c included) is refused with 400.
+ * once the upstream answers the connection is relayed both ways like a tunnel, under the tunnel caps
+ * (a slot is taken before any DNS or dial; none free → 429). Every other upgrade (h2c included) is
+ * refused with 400.
  */
 import type { Socket } from 'node:net';
 import { REASONS } from '../policy/types.js';
-import type { ConnectionTracker } from './connections.js';
+import { errorCode } from '../errors.js';
+import { refuseOverTunnelCap, type ConnectionTracker } from './connections.js';
 import { connectChecked, resolveChecked } from './dial.js';
 import { failureFor } from './errors.js';
 import { hostHeaderFor, upstreamRequestHeaders } from './headers.js';
 import { admitHttpRequest } from './http-admission.js';
-import type { Recorder, RequestSource } from './recorder.js';
+import type { Recorder, RecordBuilder, RequestSource } from './recorder.js';
 import type { RequestShape } from './request-checks.js';
+import type { AbsoluteTarget } from './request-target.js';
 import { sendRaw } from './respond.js';
 import type { ProxyRuntime } from './runtime.js';
+import type { ProxyLogger } from './server.js';
 import { relay } from './tunnel.js';
+import { OUT_OF_DESCRIPTORS } from './warnings.js';
 
 function serializeHead(method: string, path: string, headers: string[]): string {
   let head = `${method} ${path} HTTP/1.1\r\n`;
@@ -28,10 +33,16 @@ function serializeHead(method: string, path: string, headers: string[]): string 
 export type UpgradeRequest = RequestShape &
   RequestSource & { readonly headers: { readonly upgrade?: string | undefined } };
 
+/** What the upgrade path is handed by its engine. */
+export interface UpgradeContext {
+  readonly recorder: Recorder;
+  readonly tracker: ConnectionTracker;
+  readonly logger: ProxyLogger;
+}
+
 export async function handleUpgrade(
   runtime: ProxyRuntime,
-  recorder: Recorder,
-  tracker: ConnectionTracker,
+  { recorder, tracker, logger }: UpgradeContext,
   req: UpgradeRequest,
   socket: Socket,
   head: Buffer,
@@ -53,7 +64,26 @@ export async function handleUpgrade(
     r.finish(admission.finish);
     return;
   }
-  const t = admission.target;
+  const slot = tracker.openTunnel(r.record.client);
+  if (!slot.ok) {
+    refuseOverTunnelCap(socket, r, slot.detail);
+    return;
+  }
+  try {
+    await relayUpgrade(runtime, { r, logger, t: admission.target }, req, socket, head);
+  } finally {
+    slot.release();
+  }
+}
+
+/** Dial the checked address, send the re-serialised upgrade request, then relay until either closes. */
+async function relayUpgrade(
+  runtime: ProxyRuntime,
+  { r, logger, t }: { r: RecordBuilder; logger: ProxyLogger; t: AbsoluteTarget },
+  req: UpgradeRequest,
+  socket: Socket,
+  head: Buffer,
+): Promise<void> {
   let upstream: Socket;
   let checked;
   try {
@@ -61,7 +91,9 @@ export async function handleUpgrade(
     upstream = await connectChecked(checked.address, t.port, runtime.settings.timeouts.connectMs);
   } catch (e: unknown) {
     const f = failureFor(e);
-    sendRaw(socket, r.response(f.status, f.reason, f.message, help));
+    if (f.reason === REASONS.resourceExhausted) logger.warn({ code: errorCode(e) }, OUT_OF_DESCRIPTORS);
+    const help = runtime.settings.denyMessage;
+    sendRaw(socket, { ...r.response(f.status, f.reason, f.message, help), retryAfter: f.retryAfter });
     r.finish({ status: f.status, reason: f.reason, decision: f.status === 403 ? 'deny' : 'allow' });
     return;
   }
@@ -74,12 +106,7 @@ export async function handleUpgrade(
   upstream.once('data', (chunk: Buffer) => {
     status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(chunk.subarray(0, 16).toString('latin1'))?.[1] ?? 0);
   });
-  tracker.tunnelOpened();
-  try {
-    await relay(socket, upstream, runtime.settings.timeouts.tunnelIdleMs);
-  } finally {
-    tracker.tunnelClosed();
-  }
+  await relay(socket, upstream, runtime.settings.timeouts.tunnelIdleMs);
   r.traffic({
     resolved: checked.address,
     dnsMs: checked.dnsMs,

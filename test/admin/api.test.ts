@@ -219,25 +219,52 @@ describe('admin API', () => {
     }
   });
 
-  it('streams live decisions as server-sent events', async () => {
-    const r = await f.call('/events?decision=deny');
+  /** Reads an event stream until `pattern` shows; `text` is everything read so far. */
+  const sse = async (path: string) => {
+    const r = await f.call(path);
     assert.equal(r.headers.get('content-type'), 'text/event-stream');
     const reader = (r.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
-    let text = '';
-    const until = async (pattern: RegExp): Promise<void> => {
-      while (!pattern.test(text)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`stream ended before ${String(pattern)}: ${text}`);
-        text += decoder.decode(value);
-      }
+    const s = {
+      text: '',
+      async until(pattern: RegExp, timeoutMs = 5000): Promise<void> {
+        const deadline = Date.now() + timeoutMs;
+        while (!pattern.test(s.text)) {
+          let timer: NodeJS.Timeout | undefined;
+          const late = new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`no ${String(pattern)} in: ${s.text}`)),
+              deadline - Date.now(),
+            );
+          });
+          const { value, done } = await Promise.race([reader.read(), late]).finally(() =>
+            clearTimeout(timer),
+          );
+          if (done) throw new Error(`stream ended before ${String(pattern)}: ${s.text}`);
+          s.text += decoder.decode(value);
+        }
+      },
+      cancel: () => reader.cancel(),
     };
-    await until(/event: ready/);
-    f.admin.context.live.publish(record({ host: 'skip.test' }));
-    f.admin.context.live.publish(denial('shown.test'));
-    await until(/event: decision\ndata: .*"host":"shown\.test"/);
-    assert.doesNotMatch(text, /skip\.test/);
-    await reader.cancel();
+    await s.until(/event: ready/);
+    return s;
+  };
+
+  it('streams live decisions as server-sent events, filtered', async () => {
+    const denied = await sse('/events?decision=deny');
+    const scoped = await sse('/events?client=10.0.0.7&host=%20PyPI.Test%20');
+    const live = f.admin.context.live;
+    live.publish(record({ host: 'skip.test' }));
+    live.publish(record({ host: 'files.pypi.test', client: '10.0.0.8', id: 'other-client' }));
+    live.publish(record({ host: 'notpypi.test', client: '10.0.0.7', id: 'other-host' }));
+    live.publish(record({ host: 'files.pypi.test', client: '10.0.0.7', id: 'wanted' }));
+    live.publish(denial('shown.test'));
+    await denied.until(/event: decision\ndata: .*"host":"shown\.test"/);
+    assert.doesNotMatch(denied.text, /skip\.test|pypi/);
+    await scoped.until(/event: decision\ndata: .*"id":"wanted"/);
+    assert.doesNotMatch(scoped.text, /other-client|other-host|shown\.test|skip\.test/);
+    await Promise.all([denied.cancel(), scoped.cancel()]);
+    assert.equal((await f.call('/events?decision=maybe')).status, 400);
   });
 });
 

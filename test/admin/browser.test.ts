@@ -18,6 +18,7 @@ import { createAdminService, type AdminService } from '../../src/admin/service.j
 import { createGateway, type Gateway } from '../../src/gateway/gateway.js';
 import { createHttpOrigin, type Origin } from '../support/origins.js';
 import { ensureChromium, launchChromium } from './fixtures/chromium.js';
+import { focusPastHeader, tabThrough } from './fixtures/keyboard.js';
 
 const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
@@ -174,5 +175,27 @@ storage: { dir: ./data }
     await page.getByText('Destinations of').waitFor();
     await shot('clients');
     assert.deepEqual(consoleErrors, [], 'no script errors or CSP violations');
+  });
+
+  it('reaches every control of every page from the keyboard, each named, with a focus ring', async (t) => {
+    for (const path of ['/', '/live', '/review', '/policy', '/clients?client=127.0.0.1']) {
+      await page.goto(`${adminUrl}${path}`);
+      const { controls, stops } = await tabThrough(page);
+      t.diagnostic(`${path}: ${controls} controls, ${stops.length} tab stops`);
+      assert.equal(stops[0]?.name, 'Skip to content', `${path}: the skip link comes first`);
+      const reached = new Set(stops.map((s) => s.index));
+      const missed = Array.from({ length: controls }, (_, i) => i).filter((i) => !reached.has(i));
+      assert.deepEqual(missed, [], `${path}: controls Tab never reaches`);
+      for (const s of stops) {
+        assert.ok(s.name !== '', `${path}: a ${s.tag} without a name`);
+        assert.notEqual(s.outline, 'none', `${path}: no focus ring on ${s.tag} "${s.name}"`);
+      }
+    }
+    // The skip link works: Enter moves focus past the navigation.
+    await page.goto(`${adminUrl}/review`);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    assert.ok(await focusPastHeader(page), 'after the skip link, Tab goes to the page, not the navigation');
   });
 });

@@ -10,6 +10,24 @@ import { startAdminFixture, TOKEN, type AdminFixture } from './fixtures/admin.js
 
 const ORIGIN = 'http://127.0.0.1';
 
+/** What every dashboard response carries: nothing inline, no framing, no sniffing, no caching. */
+function assertSecureHeaders(r: Response): void {
+  const csp = r.headers.get('content-security-policy') ?? '';
+  for (const directive of [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+  ]) {
+    assert.ok(csp.includes(directive), `CSP lacks ${directive}: ${csp}`);
+  }
+  assert.equal(r.headers.get('x-frame-options'), 'SAMEORIGIN');
+  assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(r.headers.get('referrer-policy'), 'same-origin');
+  assert.equal(r.headers.get('cache-control'), 'no-store');
+}
+
 describe('dashboard pages', () => {
   let f: AdminFixture;
   let cookie = '';
@@ -37,6 +55,13 @@ describe('dashboard pages', () => {
   });
   after(() => f.close());
 
+  it('sends secure headers with the login page, which needs no script or style inline', async () => {
+    const r = await page('/login');
+    assert.equal(r.status, 200);
+    assertSecureHeaders(r);
+    assert.doesNotMatch(await r.text(), /<script>|<style>| style=| on[a-z]+=/i);
+  });
+
   it('refuses a wrong token and keeps redirects on this site', async () => {
     const bad = await page('/login', { form: { token: 'nope', next: '/' } });
     assert.equal(bad.status, 401);
@@ -63,6 +88,7 @@ describe('dashboard pages', () => {
       const r = await page(path);
       assert.equal(r.status, 200);
       assert.match(r.headers.get('content-type') ?? '', /text\/html/);
+      assertSecureHeaders(r);
       const html = await r.text();
       assert.match(html, pattern);
       assert.match(html, /Signed in as alice/);

@@ -62,7 +62,14 @@ export function until(cond: () => boolean, ms: number, what: string): Promise<vo
   });
 }
 
-/** Open `count` connections from `source` (each writing `payload`) and keep them open. */
+/** A CONNECT or an `Upgrade:` request: the proxy gives it a tunnel slot once it is admitted. */
+const opensTunnel = (payload: string | undefined): boolean =>
+  payload !== undefined && (payload.startsWith('CONNECT ') || /\r\nUpgrade:/i.test(payload));
+
+/**
+ * Open `count` connections from `source` (each writing `payload`) and keep them open; resolve once
+ * the proxy counts them all (and, for tunnels, has given each its tunnel slot).
+ */
 export async function hold(
   handle: ProxyServerHandle,
   port: number,
@@ -71,14 +78,19 @@ export async function hold(
   source: string,
   payload: string | undefined,
 ): Promise<void> {
-  const target = handle.stats().connections + count;
+  const before = handle.stats();
+  const tunnels = before.tunnels + (opensTunnel(payload) ? count : 0);
   for (let i = 0; i < count; i++) {
     const s = connect({ host: PROXY_ADDR, port, localAddress: source });
     s.on('error', () => undefined);
     if (payload !== undefined) s.write(payload);
     held.push(s);
   }
-  await until(() => handle.stats().connections >= target, HOLD_DEADLINE_MS, `${count} held connections`);
+  const counted = (): boolean => {
+    const now = handle.stats();
+    return now.connections >= before.connections + count && now.tunnels >= tunnels;
+  };
+  await until(counted, HOLD_DEADLINE_MS, `${count} held connections`);
 }
 
 /** Close held connections and wait until the proxy has let go of every connection. */

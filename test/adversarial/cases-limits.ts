@@ -1,8 +1,9 @@
 /**
  * @module test/adversarial/cases-limits
  * Limits: header size (431), URL length (414), header count (431); timeouts for request heads, idle
- * keep-alive, connect and idle tunnels; per-client and total connection caps (tunnels count) answered
- * with 429 and Retry-After; bounded memory under a slowloris flood that a normal request survives.
+ * keep-alive, connect and idle tunnels; per-client and total connection caps (tunnels count) and
+ * tunnel caps of their own (CONNECT tunnels and WebSocket relays) answered with 429 and Retry-After;
+ * bounded memory under a slowloris flood that a normal request survives.
  */
 import assert from 'node:assert/strict';
 import {
@@ -20,14 +21,17 @@ import { SETTINGS, TIGHT } from './world.js';
 const within = (ms: number, low: number, high: number): void =>
   assert.ok(ms >= low * 0.8 && ms <= high + 1500, `took ${ms} ms, expected about ${low}–${high} ms`);
 
-/** Fill a cap from `sources` (n connections each), send one more request, then let go. */
-function overCap(fill: readonly [string, number][], from: string, payload?: string) {
+/** `count` connections held open from `source`, each having sent `payload` (nothing if absent). */
+type Fill = readonly [source: string, count: number, payload?: string];
+
+/** Fill a cap (each `Fill` in turn), send one more request from `from`, then let go. */
+function overCap(fill: readonly Fill[], from: string, probe?: string) {
   return steps(async (ctx: CaseContext) => {
     try {
-      for (const [source, count] of fill)
+      for (const [source, count, payload] of fill)
         await ctx.h.call('hold', { proxy: ctx.proxy, count, source, payload });
       return await ctx.send(
-        paced(payload === undefined ? get('http://ok.lab.test/') : raw(payload), { source: from }),
+        paced(probe === undefined ? get('http://ok.lab.test/') : raw(probe), { source: from }),
       );
     } finally {
       await ctx.h.call('release', { proxy: ctx.proxy });
@@ -35,8 +39,22 @@ function overCap(fill: readonly [string, number][], from: string, payload?: stri
   });
 }
 
-const retryAfter: AdversarialCase['expect']['check'] = (o) =>
-  assert.match(o.headers['retry-after'] ?? '', /^\d+$/);
+/** Retry-After, and the body naming which cap it was. */
+const retryAfter =
+  (cap: RegExp): AdversarialCase['expect']['check'] =>
+  (o) => {
+    assert.match(o.headers['retry-after'] ?? '', /^\d+$/);
+    assert.match(o.text, cap);
+  };
+const CONNECTION_CAP = /too many connections/;
+const CLIENT_TUNNEL_CAP = /too many open tunnels from this client/;
+const TUNNEL_CAP = /too many open tunnels;/;
+
+/** A tunnel to an http port (held open, no TLS needed) and a WebSocket the raw origin holds open. */
+const TUNNEL = 'CONNECT ok.lab.test:80 HTTP/1.1\r\nHost: ok.lab.test:80\r\n\r\n';
+const WEBSOCKET =
+  'GET http://ok.lab.test:8080/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+  'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
 
 const FLOOD_SOURCES = ['10.99.2.20', '10.99.2.21', '10.99.2.22', '10.99.2.23'];
 const FLOOD_PER_SOURCE = SETTINGS.maxConnectionsPerClient + 8;
@@ -108,7 +126,7 @@ export const LIMIT_CASES: readonly AdversarialCase[] = [
     name: `a client over its ${TIGHT.maxConnectionsPerClient}-connection cap → 429 with Retry-After`,
     tight: true,
     send: overCap([['10.99.2.10', TIGHT.maxConnectionsPerClient]], '10.99.2.10'),
-    expect: { status: 429, reason: 'limit_exceeded', closed: true, check: retryAfter },
+    expect: { status: 429, reason: 'limit_exceeded', closed: true, check: retryAfter(CONNECTION_CAP) },
   },
   {
     name: `the proxy over its ${TIGHT.maxConnections}-connection total cap → 429 with Retry-After`,
@@ -120,23 +138,88 @@ export const LIMIT_CASES: readonly AdversarialCase[] = [
       ],
       '10.99.2.13',
     ),
-    expect: { status: 429, reason: 'limit_exceeded', closed: true, check: retryAfter },
+    expect: { status: 429, reason: 'limit_exceeded', closed: true, check: retryAfter(CONNECTION_CAP) },
   },
   {
-    name: 'open tunnels count against the per-client cap → 429 for one more CONNECT',
+    name: 'open tunnels count against the per-client connection cap → 429 for one more CONNECT',
     tight: true,
     send: overCap(
-      [['10.99.2.14', TIGHT.maxConnectionsPerClient]],
+      [
+        ['10.99.2.14', TIGHT.maxTunnelsPerClient, TUNNEL],
+        ['10.99.2.14', TIGHT.maxConnectionsPerClient - TIGHT.maxTunnelsPerClient],
+      ],
       '10.99.2.14',
-      'CONNECT ok.lab.test:80 HTTP/1.1\r\nHost: ok.lab.test:80\r\n\r\n',
+      TUNNEL,
     ),
-    expect: { status: 429, reason: 'limit_exceeded', closed: true, dns: ['ok.lab.test'], check: retryAfter },
+    expect: {
+      status: 429,
+      reason: 'limit_exceeded',
+      closed: true,
+      dns: ['ok.lab.test'],
+      check: retryAfter(CONNECTION_CAP),
+    },
   },
   {
-    name: 'a cap on open tunnels of its own (limits.maxTunnels, limits.maxTunnelsPerClient)',
-    todo: 'no tunnel-specific cap yet: tunnels count against the connection caps only (case above)',
-    send: get('http://ok.lab.test/'),
-    expect: { status: 429, reason: 'limit_exceeded' },
+    name: `a client over its ${TIGHT.maxTunnelsPerClient}-tunnel cap (limits.maxTunnelsPerClient) → 429 before any DNS or dial`,
+    tight: true,
+    send: overCap([['10.99.2.30', TIGHT.maxTunnelsPerClient, TUNNEL]], '10.99.2.30', TUNNEL),
+    expect: {
+      status: 429,
+      reason: 'limit_exceeded',
+      closed: true,
+      dns: ['ok.lab.test'],
+      check: (o, seen, records) => {
+        retryAfter(CLIENT_TUNNEL_CAP)?.(o, seen, records);
+        const refused = records.filter((r) => r.reason === 'limit_exceeded');
+        assert.deepEqual(
+          refused.map((r) => [r.client, r.method, r.host, r.status, r.resolved]),
+          [['10.99.2.30', 'CONNECT', 'ok.lab.test', 429, null]],
+          'one record, for a CONNECT that was never resolved or dialled',
+        );
+      },
+    },
+  },
+  {
+    name: `the proxy over its ${TIGHT.maxTunnels}-tunnel total cap (limits.maxTunnels) → 429 for any client`,
+    tight: true,
+    send: overCap(
+      [
+        ['10.99.2.31', TIGHT.maxTunnelsPerClient, TUNNEL],
+        ['10.99.2.32', TIGHT.maxTunnels - TIGHT.maxTunnelsPerClient, TUNNEL],
+      ],
+      '10.99.2.33',
+      TUNNEL,
+    ),
+    expect: {
+      status: 429,
+      reason: 'limit_exceeded',
+      closed: true,
+      dns: ['ok.lab.test'],
+      check: retryAfter(TUNNEL_CAP),
+    },
+  },
+  {
+    name: 'open WebSocket relays count against the tunnel caps → 429 for one more upgrade',
+    tight: true,
+    send: overCap([['10.99.2.34', TIGHT.maxTunnelsPerClient, WEBSOCKET]], '10.99.2.34', WEBSOCKET),
+    expect: {
+      status: 429,
+      reason: 'limit_exceeded',
+      closed: true,
+      dns: ['ok.lab.test'],
+      reaches: true,
+      check: retryAfter(CLIENT_TUNNEL_CAP),
+    },
+  },
+  {
+    name: 'a CONNECT denied by policy while the tunnel cap is full → 403 (decided before counting)',
+    tight: true,
+    send: overCap(
+      [['10.99.2.35', TIGHT.maxTunnelsPerClient, TUNNEL]],
+      '10.99.2.35',
+      'CONNECT denied.example:443 HTTP/1.1\r\nHost: denied.example:443\r\n\r\n',
+    ),
+    expect: { status: 403, reason: 'not_allowlisted', closed: true, dns: ['ok.lab.test'] },
   },
   {
     name: `a slowloris flood (${FLOOD_SOURCES.length}×${FLOOD_PER_SOURCE} dribbling heads) → bounded memory; a normal request gets through`,

@@ -132,14 +132,24 @@ export const SETTINGS = {
   dnsTimeoutMs: 600,
   maxConnections: 1000,
   maxConnectionsPerClient: 64,
+  maxTunnels: 1000,
+  maxTunnelsPerClient: 64,
   maxUrlLength: 2048,
   maxHeaders: 40,
   maxHeaderBytes: 16384,
   maxClientHelloBytes: 16384,
 } as const;
 
-/** The tight proxies' caps. */
-export const TIGHT = { maxConnections: 6, maxConnectionsPerClient: 3 } as const;
+/**
+ * The tight proxies' caps. The tunnel caps sit below the connection caps, so a CONNECT over a tunnel
+ * cap is still admitted as a connection and meets the tunnel cap itself.
+ */
+export const TIGHT = {
+  maxConnections: 6,
+  maxConnectionsPerClient: 3,
+  maxTunnels: 3,
+  maxTunnelsPerClient: 2,
+} as const;
 
 const ALLOW_COMMON = ['.lab.test', '.evil.test', 'bank.test', '.corp.test', ORIGIN_ADDR];
 
@@ -177,6 +187,8 @@ limits:
   maxHeaders: ${s.maxHeaders}
   maxConnections: ${caps.maxConnections}
   maxConnectionsPerClient: ${caps.maxConnectionsPerClient}
+  maxTunnels: ${caps.maxTunnels}
+  maxTunnelsPerClient: ${caps.maxTunnelsPerClient}
 timeouts:
   headersMs: ${s.headersMs}
   idleMs: ${s.idleMs}

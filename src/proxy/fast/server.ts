@@ -14,17 +14,19 @@ import type { ProxyLogger, ProxyServerHandle, ProxyServerOptions } from '../serv
 import { handleUpgrade } from '../upgrade.js';
 import { ClientConnection, type EngineContext, type HandOver } from './client.js';
 import { UpstreamPool } from './pool.js';
+import { guardListener, rateLimitWarnings } from '../warnings.js';
 
 const SILENT: ProxyLogger = { warn() {}, error() {}, debug() {} };
 
 export function createFastProxyServer(opts: ProxyServerOptions): ProxyServerHandle {
-  const logger = opts.logger ?? SILENT;
+  const logger = rateLimitWarnings(opts.logger ?? SILENT);
   const initial = opts.getRuntime().settings;
   const getRuntime = (): ProxyRuntime => opts.getRuntime();
   const recorder = createRecorder(opts.sink);
   const pool = new UpstreamPool(initial.timeouts.idleMs, initial.limits.maxHeaderBytes);
   // allowHalfOpen: a client may send its request and half-close; it still gets the response.
   const server = createServer({ allowHalfOpen: true, noDelay: true });
+  guardListener(server, logger);
   const conns = new Set<ClientConnection>();
   const ctx: EngineContext = {
     getRuntime,
@@ -43,7 +45,7 @@ export function createFastProxyServer(opts: ProxyServerOptions): ProxyServerHand
   });
   const connect = createConnectHandler(getRuntime, recorder, logger, tracker);
   const upgrade: HandOver = (req, socket, head) => {
-    handleUpgrade(getRuntime(), recorder, tracker, req, socket, head).catch((e: unknown) => {
+    handleUpgrade(getRuntime(), { recorder, tracker, logger }, req, socket, head).catch((e: unknown) => {
       logger.error({ err: e }, 'upgrade handler failed');
       socket.destroy();
     });
