@@ -1,7 +1,7 @@
 /**
  * @module config/lint-groups
  * Lint findings about groups and modes: groups whose clients can never use the proxy or are always
- * matched by an earlier group, report/learn modes, learn without an end date, unusual ports, and
+ * matched by an earlier group, report/learn modes, unusual ports, and
  * a policy that allows nothing at all. Pure.
  */
 import { basename } from 'node:path';
@@ -74,13 +74,8 @@ function modeFindings(g: GroupSpec, source: string, now: number): LintFinding[] 
         'switch to mode: enforce once the review queue is empty',
       );
     case 'learn': {
-      if (g.learnUntil === undefined) {
-        return info(
-          'warning',
-          'learn mode without learnUntil never starts enforcing',
-          'set learnUntil (e.g. 2025-07-01T00:00:00Z), or use mode: report if that is the intent',
-        );
-      }
+      // The schema refuses learn mode without learnUntil (`learnNeedsDate`).
+      if (g.learnUntil === undefined) return [];
       const ended = Date.parse(g.learnUntil) <= now;
       return ended
         ? info(

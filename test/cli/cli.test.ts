@@ -3,13 +3,13 @@
  * SIGHUP reload, SIGTERM drain with a request in flight and exit 0; `check` exit codes.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
+import { readLogLines } from '../support/log-lines.js';
 import { createHttpOrigin, type Origin } from '../support/origins.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -21,41 +21,6 @@ function cordon(args: string[]): Promise<{ code: number; stdout: string; stderr:
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 2) : 0, stdout, stderr });
     });
   });
-}
-
-/** Collects the child's pino log lines; `wait(msg)` resolves with the first line with `msg` not yet taken. */
-function logLines(child: ChildProcess) {
-  const lines: Record<string, unknown>[] = [];
-  const waiters = new Set<() => void>();
-  let taken = 0;
-  createInterface({ input: child.stderr! }).on('line', (line) => {
-    try {
-      lines.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      return;
-    }
-    for (const w of waiters) w();
-  });
-  return {
-    wait(msg: string, timeoutMs = 10000): Promise<Record<string, unknown>> {
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          const i = lines.findIndex((l, idx) => idx >= taken && l.msg === msg);
-          if (i === -1) return;
-          taken = i + 1;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(lines[i]!);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no "${msg}" log line in time; saw ${JSON.stringify(lines.map((l) => l.msg))}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
-  };
 }
 
 describe('cordon CLI', () => {
@@ -108,7 +73,7 @@ admin: { listen: "127.0.0.1:0" }
       },
     );
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const logs = logLines(child);
+    const logs = readLogLines(child.stderr, 10_000);
     const listening = await logs.wait('proxy listening');
     const port = Number(String(listening.listen).split(':').pop());
 

@@ -7,14 +7,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { readLogLines, type LogLine } from '../support/log-lines.js';
 
 const ENTRY = join(import.meta.dirname, 'entry.ts');
 const TSX = import.meta.resolve('tsx');
 /** Admin token given through the environment, so the test need not read it from the log. */
 export const TOKEN = 'cluster-test-token-0123456789abcdef0123456789';
 
-export type LogLine = Record<string, unknown> & { msg?: string };
+export type { LogLine };
 
 export interface Cordon {
   readonly child: ChildProcess;
@@ -33,41 +33,13 @@ export function startCordon(args: string[], cwd: string): Cordon {
     env: { ...process.env, CORDON_ADMIN_TOKEN: TOKEN },
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const lines: LogLine[] = [];
-  const text: string[] = [];
-  const waiters = new Set<() => void>();
-  let taken = 0;
-  createInterface({ input: child.stderr }).on('line', (line) => {
-    try {
-      lines.push(JSON.parse(line) as LogLine);
-    } catch {
-      text.push(line);
-    }
-    for (const w of waiters) w();
-  });
+  const logs = readLogLines(child.stderr);
   return {
     child,
     exited,
-    lines,
-    text,
-    wait(msg, where = () => true, timeoutMs = 30_000) {
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          const i = lines.findIndex((l, idx) => idx >= taken && l.msg === msg && where(l));
-          if (i === -1) return;
-          taken = i + 1;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(lines[i]!);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no "${msg}" log line in time; saw ${JSON.stringify(lines.map((l) => l.msg))}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
+    lines: logs.lines,
+    text: logs.text,
+    wait: logs.wait,
   };
 }
 
