@@ -12,6 +12,7 @@ import { parseAuthority } from '../net/authority.js';
 import { decide } from '../policy/decide.js';
 import { REASONS, type Scheme } from '../policy/types.js';
 import { connectChecked, resolveChecked } from './dial.js';
+import { createDownstream } from './downstream.js';
 import { failureFor, PROXY_ERRORS, ProxyError } from './errors.js';
 import { refuseOverTunnelCap, type ConnectionTracker } from './connections.js';
 import type { Recorder, RecordBuilder, RequestSource } from './recorder.js';
@@ -117,7 +118,9 @@ async function open(
 ): Promise<void> {
   const checked = await resolveChecked(runtime, target.host, target.isIp);
   const t0 = performance.now();
-  const upstream = await connectChecked(checked.address, target.port, runtime.settings.timeouts.connectMs);
+  const downstream = createDownstream();
+  const { connectMs: limit } = runtime.settings.timeouts;
+  const upstream = await connectChecked(checked.address, target.port, limit, downstream.onread);
   upstream.on('error', () => upstream.destroy());
   const connectMs = Math.round((performance.now() - t0) * 1000) / 1000;
   if (socket.destroyed) {
@@ -125,7 +128,7 @@ async function open(
     r.finish({ status: 0, reason: REASONS.badRequest });
     return;
   }
-  const result = await runTunnel(socket, upstream, head, target, runtime.settings);
+  const result = await runTunnel(socket, upstream, head, target, runtime.settings, downstream);
   r.traffic({
     resolved: checked.address,
     dnsMs: checked.dnsMs,

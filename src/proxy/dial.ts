@@ -4,7 +4,7 @@
  * only. An IP-literal target skips DNS. The dialled address is always a literal, so Node never does a
  * lookup (and never happy-eyeballs to an address nobody checked).
  */
-import { connect, type Socket } from 'node:net';
+import { connect, type OnReadOpts, type Socket } from 'node:net';
 import { NO_DESCRIPTOR_CODES, PROXY_ERRORS, ProxyError } from './errors.js';
 import type { ProxyRuntime } from './runtime.js';
 
@@ -35,10 +35,20 @@ export async function resolveChecked(
   return { address: first, dnsMs: ms };
 }
 
-/** Connect to a checked address with a deadline. Resolves once the TCP handshake is done. */
-export function connectChecked(address: string, port: number, timeoutMs: number): Promise<Socket> {
+/**
+ * Connect to a checked address with a deadline. Resolves once the TCP handshake is done. With
+ * `onread`, what the socket reads goes to that callback instead of its stream (see downstream.ts).
+ */
+export function connectChecked(
+  address: string,
+  port: number,
+  timeoutMs: number,
+  onread?: OnReadOpts,
+): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: address, port, noDelay: true });
+    const socket = connect(
+      onread ? { host: address, port, noDelay: true, onread } : { host: address, port, noDelay: true },
+    );
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new ProxyError(PROXY_ERRORS.connectTimeout, `connect to ${address}:${port} timed out`));

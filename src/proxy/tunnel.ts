@@ -8,6 +8,7 @@
 import type { Socket } from 'node:net';
 import { createClientHelloReader } from '../net/client-hello.js';
 import { REASONS, type ReasonCode } from '../policy/types.js';
+import type { Downstream } from './downstream.js';
 import type { ProxySettings } from './runtime.js';
 
 export interface TunnelResult {
@@ -88,20 +89,30 @@ function checkClientHello(
   });
 }
 
-/** Relay until either side closes; resolves with the byte counts. */
-export function relay(client: Socket, upstream: Socket, idleMs: number): Promise<void> {
+/**
+ * Relay until either side closes. The download half goes through `downstream` when the upstream
+ * was connected with its `onread`, otherwise through a pipe like the upload half.
+ */
+export function relay(
+  client: Socket,
+  upstream: Socket,
+  idleMs: number,
+  downstream?: Downstream,
+): Promise<void> {
   return new Promise((resolve) => {
-    let closed = 0;
+    const gone = new Set<Socket>();
     // Once one side is fully closed nothing more can reach it: pass on its FIN, let what is
     // already written flush, then close the other side too (no half-open tunnels left behind).
-    const onClose = (other: Socket) => (hadError: boolean) => {
+    const onClose = (side: Socket, other: Socket) => (hadError: boolean) => {
+      if (gone.has(side)) return;
+      gone.add(side);
       if (hadError) other.destroy();
       else {
         other.end();
         if (other.writableFinished) other.destroy();
         else other.once('finish', () => other.destroy());
       }
-      if (++closed === 2) resolve();
+      if (gone.size === 2) resolve();
     };
     for (const s of [client, upstream]) {
       s.setTimeout(idleMs, () => {
@@ -109,10 +120,16 @@ export function relay(client: Socket, upstream: Socket, idleMs: number): Promise
         upstream.destroy();
       });
     }
-    client.on('close', onClose(upstream));
-    upstream.on('close', onClose(client));
+    client.on('close', onClose(client, upstream));
+    upstream.on('close', onClose(upstream, client));
     client.pipe(upstream);
-    upstream.pipe(client);
+    if (downstream) {
+      upstream.once('end', () => client.end());
+      downstream.attach(client, upstream);
+    } else upstream.pipe(client);
+    // A side that hung up before the relay began (during the ClientHello check) has no 'close' to come.
+    if (upstream.destroyed) onClose(upstream, client)(false);
+    if (client.destroyed) onClose(client, upstream)(false);
     client.resume();
   });
 }
@@ -124,6 +141,7 @@ export async function runTunnel(
   head: Buffer,
   target: { host: string; isIp: boolean; tls: boolean },
   settings: ProxySettings,
+  downstream?: Downstream,
 ): Promise<TunnelResult> {
   client.write(ESTABLISHED);
   const verdict: Verdict = target.tls
@@ -135,7 +153,7 @@ export async function runTunnel(
     return { refused: verdict.reason, detail: verdict.detail, bytesUp: 0, bytesDown: 0 };
   }
   upstream.write(verdict.bytes);
-  await relay(client, upstream, settings.timeouts.tunnelIdleMs);
+  await relay(client, upstream, settings.timeouts.tunnelIdleMs, downstream);
   return {
     refused: null,
     detail: 'tunnel closed',
