@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,21 +16,14 @@ import type { Browser, Page } from 'playwright-core';
 import { createAdminService, type AdminService } from '../../src/admin/service.js';
 import { createGateway, type Gateway } from '../../src/gateway/gateway.js';
 import { createHttpOrigin, type Origin } from '../support/origins.js';
+import { httpGet } from '../support/clients.js';
 import { ensureChromium, launchChromium } from './fixtures/chromium.js';
 import { focusPastHeader, tabThrough } from './fixtures/keyboard.js';
 
-const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const viaProxy = async (proxyPort: number, url: string): Promise<number> =>
+  (await httpGet(proxyPort, url)).status;
 
-function viaProxy(proxyPort: number, url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: proxyPort, path: url, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const SHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
 /** Resolves once the audit store has written at least `n` records (it flushes on its own timer). */
 function written(admin: AdminService, n: number, timeoutMs = 10_000): Promise<void> {

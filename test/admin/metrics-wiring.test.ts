@@ -7,9 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
-import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { AccessRecord } from '../../src/proxy/records.js';
+import { httpGet } from '../support/clients.js';
 import { createHttpOrigin, type Origin } from '../support/origins.js';
 import { startAdminFixture, type AdminFixture } from './fixtures/admin.js';
 
@@ -34,16 +34,8 @@ dns: { hosts: { deps.test: 127.0.0.1 }, allowPrivate: [127.0.0.0/8] }
 tls: { requireTls: false }
 ${extra}`;
 
-function get(proxyPort: number, url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: proxyPort, path: url, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const status = async (proxyPort: number, url: string): Promise<number> =>
+  (await httpGet(proxyPort, url)).status;
 
 /** A CONNECT tunnel with one plain request through it; resolves once the answer's body is in. */
 function tunnel(proxyPort: number, host: string, bytes: number): Promise<Socket> {
@@ -93,8 +85,8 @@ describe('metrics from real traffic', () => {
   });
 
   it('counts requests, bytes, latency and open tunnels', async () => {
-    assert.equal(await get(f.gw.port, `http://deps.test:${origin.port}/bytes/700`), 200);
-    assert.equal(await get(f.gw.port, `http://nope.test:${origin.port}/`), 403);
+    assert.equal(await status(f.gw.port, `http://deps.test:${origin.port}/bytes/700`), 200);
+    assert.equal(await status(f.gw.port, `http://nope.test:${origin.port}/`), 403);
     const t = await tunnel(f.gw.port, `deps.test:${origin.port}`, 1500);
     const open = await scrape();
     assert.equal(sample(open, 'cordon_active_tunnels'), 1, 'the open tunnel');
@@ -151,7 +143,7 @@ describe('audit drops in metrics', () => {
     );
     try {
       for (let i = 0; i < 5; i++) {
-        assert.equal(await get(f.gw.port, `http://deps.test:${origin.port}/${i}`), 200);
+        assert.equal(await status(f.gw.port, `http://deps.test:${origin.port}/${i}`), 200);
       }
       // The last record is emitted just after its response ends.
       const deadline = Date.now() + 5000;

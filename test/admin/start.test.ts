@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { httpGet } from '../support/clients.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -69,22 +69,6 @@ async function start(config: string, newToken: boolean): Promise<Running> {
   return { child, lines, exited, ended: endedP, ...(await ready) };
 }
 
-function get(
-  port: number,
-  path: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 describe('cordon start with the audit store and admin listener', () => {
   let origin: Origin;
   let dir: string;
@@ -125,11 +109,11 @@ storage: { dir: ./data }
     assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
 
     for (let i = 0; i < 20; i++) {
-      assert.equal((await get(r.proxyPort, `http://deps.test:${origin.port}/ok/${i}`)).status, 200);
-      assert.equal((await get(r.proxyPort, `http://other.test:${origin.port}/no/${i}`)).status, 403);
+      assert.equal((await httpGet(r.proxyPort, `http://deps.test:${origin.port}/ok/${i}`)).status, 200);
+      assert.equal((await httpGet(r.proxyPort, `http://other.test:${origin.port}/no/${i}`)).status, 403);
     }
     const seen = origin.seen.length;
-    const inflight = get(r.proxyPort, `http://deps.test:${origin.port}/slow/300`);
+    const inflight = httpGet(r.proxyPort, `http://deps.test:${origin.port}/slow/300`);
     await new Promise<void>((resolve) => {
       const poll = (): void => (origin.seen.length > seen ? resolve() : void setImmediate(poll));
       poll();
@@ -153,8 +137,8 @@ storage: { dir: ./data }
     const r = await start(config, false);
     running.push(r);
     const port = Number(new URL(r.adminUrl).port);
-    assert.equal((await get(port, '/api/v1/decisions')).status, 401);
-    const res = await get(port, '/api/v1/decisions?limit=500', { authorization: `Bearer ${token}` });
+    assert.equal((await httpGet(port, '/api/v1/decisions')).status, 401);
+    const res = await httpGet(port, '/api/v1/decisions?limit=500', { authorization: `Bearer ${token}` });
     assert.equal(res.status, 200);
     assert.equal((JSON.parse(res.body) as { items: unknown[] }).items.length, 41);
     r.child.kill('SIGTERM');

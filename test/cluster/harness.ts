@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { httpGet } from '../support/clients.js';
 import { readLogLines, type LogLine } from '../support/log-lines.js';
 
 const ENTRY = join(import.meta.dirname, 'entry.ts');
@@ -53,20 +54,11 @@ export interface Reply {
 }
 
 /** One GET through the proxy on a new connection. */
-export function viaProxy(port: number, url: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: url, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => {
-        const h = res.headers['x-cordon-request-id'];
-        const id = typeof h === 'string' ? h : undefined;
-        resolve({ status: res.statusCode ?? 0, body, id, worker: id?.split('-')[0] });
-      });
-    });
-    req.on('error', reject);
-    req.end();
-  });
+export async function viaProxy(port: number, url: string): Promise<Reply> {
+  const { status, headers, body } = await httpGet(port, url);
+  const h = headers['x-cordon-request-id'];
+  const id = typeof h === 'string' ? h : undefined;
+  return { status, body, id, worker: id?.split('-')[0] };
 }
 
 /**

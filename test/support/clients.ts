@@ -1,9 +1,10 @@
 /**
  * @module test/support/clients
- * Real clients for proxy tests: curl (through execFile), raw sockets that write exact bytes and read
- * until the peer closes or a deadline passes.
+ * Real clients for proxy tests: curl (through execFile), one Node HTTP request on a fresh connection,
+ * raw sockets that write exact bytes and read until the peer closes or a deadline passes.
  */
 import { execFile } from 'node:child_process';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 
 export interface CurlResult {
@@ -12,6 +13,33 @@ export interface CurlResult {
   headers: Record<string, string>;
   body: string;
   stderr: string;
+}
+
+export interface HttpReply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * One request with Node's http client on a fresh connection to 127.0.0.1:`port` (no agent, so no
+ * reuse): `path` is an absolute URL to go through a proxy, or a path for a server itself.
+ */
+export function httpGet(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<HttpReply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** Run curl with `args`; returns status, response headers (last response) and body. */
