@@ -7,32 +7,26 @@
  * An allowed CONNECT takes a tunnel slot before any DNS or dial; over a tunnel cap it gets 429.
  */
 import type { Socket } from 'node:net';
-import { errorCode } from '../errors.js';
 import { parseAuthority } from '../net/authority.js';
 import { decide } from '../policy/decide.js';
 import { REASONS, type Scheme } from '../policy/types.js';
 import { connectChecked, resolveChecked } from './dial.js';
 import { createDownstream } from './downstream.js';
-import { failureFor, PROXY_ERRORS, ProxyError } from './errors.js';
+import { PROXY_ERRORS, ProxyError } from './errors.js';
+import { forwardFailure } from './http-admission.js';
 import { refuseOverTunnelCap, type ConnectionTracker } from './connections.js';
 import type { Recorder, RecordBuilder, RequestSource } from './recorder.js';
 import { sendRaw } from './respond.js';
 import type { ProxyRuntime } from './runtime.js';
 import type { ProxyLogger } from './server.js';
 import { runTunnel } from './tunnel.js';
-import { OUT_OF_DESCRIPTORS } from './warnings.js';
 
 function refuse(socket: Socket, r: RecordBuilder, e: unknown, help: string, logger: ProxyLogger): void {
-  const f = failureFor(e);
-  if (f.status === 500) logger.error({ err: e, id: r.record.id }, 'CONNECT failed');
-  if (f.reason === REASONS.resourceExhausted) logger.warn({ code: errorCode(e) }, OUT_OF_DESCRIPTORS);
-  const detail = f.status === 400 && e instanceof Error ? e.message : f.message;
-  sendRaw(socket, { ...r.response(f.status, f.reason, detail, help), retryAfter: f.retryAfter });
-  r.finish({
-    status: f.status,
-    reason: f.reason,
-    decision: f.status === 403 || f.status === 400 ? 'deny' : 'allow',
-  });
+  const { response, finish } = forwardFailure(e, r, help, logger);
+  // A malformed CONNECT is the client's own doing: say exactly what, and record it as refused.
+  const bad = response.status === 400;
+  sendRaw(socket, bad && e instanceof Error ? { ...response, detail: e.message } : response);
+  r.finish(bad ? { ...finish, decision: 'deny' } : finish);
 }
 
 /** What the handler reads of a CONNECT request; `IncomingMessage` fits. */

@@ -1,8 +1,9 @@
 /**
- * The tunnel's download half on real loopback sockets: every byte arrives in order through a slow
- * client (backpressure, buffers replaced under pending writes), bytes the upstream sends before
- * the relay starts are delivered first, and an upstream that hung up before the relay still ends
- * the client and the relay.
+ * The tunnel's download half on real loopback sockets: every byte arrives in order through a client
+ * that stalls (backpressure pauses and resumes the upstream), bytes the upstream sends before the
+ * relay starts are delivered first, and an upstream that hung up before the relay still ends the
+ * client and the relay. (A write left pending below the high-water mark, the case in which a
+ * buffer must be replaced rather than reused, depends on kernel buffer timing and is not forced.)
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';

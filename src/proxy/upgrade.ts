@@ -8,12 +8,10 @@
  */
 import type { Socket } from 'node:net';
 import { REASONS } from '../policy/types.js';
-import { errorCode } from '../errors.js';
 import { refuseOverTunnelCap, type ConnectionTracker } from './connections.js';
 import { connectChecked, resolveChecked } from './dial.js';
-import { failureFor } from './errors.js';
 import { hostHeaderFor, upstreamRequestHeaders } from './headers.js';
-import { admitHttpRequest } from './http-admission.js';
+import { admitHttpRequest, forwardFailure } from './http-admission.js';
 import type { Recorder, RecordBuilder, RequestSource } from './recorder.js';
 import type { RequestShape } from './request-checks.js';
 import type { AbsoluteTarget } from './request-target.js';
@@ -21,7 +19,6 @@ import { sendRaw } from './respond.js';
 import type { ProxyRuntime } from './runtime.js';
 import type { ProxyLogger } from './server.js';
 import { relay } from './tunnel.js';
-import { OUT_OF_DESCRIPTORS } from './warnings.js';
 
 function serializeHead(method: string, path: string, headers: string[]): string {
   let head = `${method} ${path} HTTP/1.1\r\n`;
@@ -90,11 +87,9 @@ async function relayUpgrade(
     checked = await resolveChecked(runtime, t.host, t.isIp);
     upstream = await connectChecked(checked.address, t.port, runtime.settings.timeouts.connectMs);
   } catch (e: unknown) {
-    const f = failureFor(e);
-    if (f.reason === REASONS.resourceExhausted) logger.warn({ code: errorCode(e) }, OUT_OF_DESCRIPTORS);
-    const help = runtime.settings.denyMessage;
-    sendRaw(socket, { ...r.response(f.status, f.reason, f.message, help), retryAfter: f.retryAfter });
-    r.finish({ status: f.status, reason: f.reason, decision: f.status === 403 ? 'deny' : 'allow' });
+    const { response, finish } = forwardFailure(e, r, runtime.settings.denyMessage, logger);
+    sendRaw(socket, response);
+    r.finish(finish);
     return;
   }
   upstream.on('error', () => upstream.destroy());
