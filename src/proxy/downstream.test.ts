@@ -2,8 +2,8 @@
  * The tunnel's download half on real loopback sockets: every byte arrives in order through a client
  * that stalls (backpressure pauses and resumes the upstream), bytes the upstream sends before the
  * relay starts are delivered first, and an upstream that hung up before the relay still ends the
- * client and the relay. (A write left pending below the high-water mark, the case in which a
- * buffer must be replaced rather than reused, depends on kernel buffer timing and is not forced.)
+ * client and the relay. The shared read buffer under backpressure is tested through the proxy in
+ * test/proxy/read-buffers.test.ts.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';

@@ -8,7 +8,8 @@
  * request has no body. Knows nothing about policy rules.
  */
 import type { Socket } from 'node:net';
-import { connectChecked, resolveChecked, type CheckedAddress } from '../dial.js';
+import { resolveChecked, type CheckedAddress } from '../dial.js';
+import { readResult, type ReadResult } from '../read-buffer.js';
 import { PROXY_ERRORS, ProxyError } from '../errors.js';
 import { forwardFailure } from '../http-admission.js';
 import type { RecordBuilder, TrafficFigures } from '../recorder.js';
@@ -122,11 +123,11 @@ export class Exchange implements UpstreamUser {
       return this.attach(pooled, true);
     }
     const t0 = performance.now();
-    connectChecked(this.address, this.target.port, this.runtime.settings.timeouts.connectMs).then(
-      (socket) => {
-        if (this.finished) return void socket.destroy();
+    this.ctx.pool.dial(key, this.address, this.target.port, this.runtime.settings.timeouts.connectMs).then(
+      (up) => {
+        if (this.finished) return void up.socket.destroy();
         this.out.connectMs = ROUND(performance.now() - t0);
-        this.attach(this.ctx.pool.adopt(socket, key), false);
+        this.attach(up, false);
       },
       (e: unknown) => this.fail(e),
     );
@@ -177,16 +178,17 @@ export class Exchange implements UpstreamUser {
     this.up?.socket.resume();
   }
 
-  onUpstreamData(chunk: Buffer): void {
-    if (this.finished) return;
-    this.gotBytes = true;
+  onUpstreamData(chunk: Buffer, owned: boolean): ReadResult {
     const s = this.client.socket;
+    if (this.finished) return readResult(false, false);
+    this.gotBytes = true;
+    this.writer.borrowed = !owned;
     s.cork();
     try {
       let i = 0;
       if (this.res === null) {
         i = this.readHead(chunk);
-        if (i < 0) return;
+        if (i < 0) return readResult(false, false);
       }
       const end = this.resBody.feed(chunk, i, this.writer);
       this.writer.flush();
@@ -200,6 +202,8 @@ export class Exchange implements UpstreamUser {
     } finally {
       s.uncork();
     }
+    // A write the kernel did not take whole still points into `chunk` if it was written as it is.
+    return readResult(owned && s.writableLength > 0, false);
   }
 
   /** Parse the response head (skipping 1xx); returns where the body starts, or -1 for more bytes. */

@@ -3,14 +3,22 @@
  * Keep-alive upstream connections for the fast engine, keyed by the checked `address:port` that was
  * dialled (never by name, so a connection is only reused for the address a decision checked). LIFO
  * free lists, bounded per key and in total, closed after an idle timeout; a free connection that
- * sends anything or closes is dropped. Knows nothing about requests beyond the current user.
+ * sends anything or closes is dropped. Connections read through a `ReadBuffer` (no buffer allocated
+ * per read). Knows nothing about requests beyond the current user.
  */
 import type { Socket } from 'node:net';
+import { connectChecked } from '../dial.js';
+import { ReadBuffer, readResult, type ReadResult } from '../read-buffer.js';
 import { ResponseParser } from './response-parser.js';
 
 /** The exchange currently using a connection. */
 export interface UpstreamUser {
-  onUpstreamData(chunk: Buffer): void;
+  /**
+   * Bytes read. `owned`: they may be written as they are; otherwise they are in the shared read
+   * buffer and must be copied before anything keeps them past the call (see read-buffer.ts).
+   * Returns whether a write may still point into them.
+   */
+  onUpstreamData(chunk: Buffer, owned: boolean): ReadResult;
   /** The upstream closed (FIN or close) without an error. */
   onUpstreamEnd(): void;
   onUpstreamError(e: Error): void;
@@ -20,6 +28,7 @@ export interface UpstreamUser {
 // Like Node's Agent default for maxFreeSockets, per destination; and a ceiling over all of them.
 const MAX_FREE_PER_KEY = 256;
 const MAX_FREE_TOTAL = 4096;
+const STOP = readResult(false, true);
 
 export class UpstreamConn {
   user: UpstreamUser | null = null;
@@ -38,10 +47,6 @@ export class UpstreamConn {
     // Armed once: every read or write restarts it, so it only fires after idleMs of silence. While
     // an exchange uses the connection its own timers decide, so a timeout then is ignored.
     socket.setTimeout(idleMs);
-    socket.on('data', (chunk: Buffer) => {
-      if (this.user !== null) this.user.onUpstreamData(chunk);
-      else socket.destroy(); // unsolicited bytes on an idle connection: never trust it again
-    });
     socket.on('end', () => this.ended());
     socket.on('close', () => this.ended());
     socket.on('error', (e: Error) => {
@@ -54,6 +59,13 @@ export class UpstreamConn {
     socket.on('timeout', () => {
       if (this.user === null) socket.destroy();
     });
+  }
+
+  /** What the socket read (its `onread` callback). */
+  read(bytes: Buffer, owned: boolean): ReadResult {
+    if (this.user !== null) return this.user.onUpstreamData(bytes, owned);
+    this.socket.destroy(); // unsolicited bytes on an idle connection: never trust it again
+    return STOP;
   }
 
   private ended(): void {
@@ -100,9 +112,15 @@ export class UpstreamPool {
     return null;
   }
 
-  /** Wrap a freshly connected socket. */
-  adopt(socket: Socket, key: string): UpstreamConn {
-    return new UpstreamConn(socket, key, this, this.maxHeaderBytes, this.idleMs);
+  /** Connect to the checked `address:port` (`key`) for a new connection, not yet in the pool. */
+  async dial(key: string, address: string, port: number, timeoutMs: number): Promise<UpstreamConn> {
+    let conn: UpstreamConn | null = null;
+    const onread = new ReadBuffer().onread((bytes, owned) =>
+      conn === null ? STOP : conn.read(bytes, owned),
+    );
+    const socket = await connectChecked(address, port, timeoutMs, onread);
+    conn = new UpstreamConn(socket, key, this, this.maxHeaderBytes, this.idleMs);
+    return conn;
   }
 
   /** Put a connection whose exchange ended cleanly back in the pool, or close it. */

@@ -60,6 +60,8 @@ const MERGE_LIMIT = 16 * 1024;
 /** Writes one response to the client socket; `onFull` is called when the socket wants us to wait. */
 export class ResponseWriter implements ByteSink {
   private head: string | null = null;
+  /** The bytes pushed now are in a shared read buffer: copy what is written (see read-buffer.ts). */
+  borrowed = false;
 
   constructor(
     private readonly socket: Socket,
@@ -74,7 +76,7 @@ export class ResponseWriter implements ByteSink {
   push(b: Buffer): void {
     const head = this.head;
     let ok: boolean;
-    if (head === null) ok = this.socket.write(b);
+    if (head === null) ok = this.socket.write(this.borrowed ? Buffer.from(b) : b);
     else {
       this.head = null;
       if (b.length <= MERGE_LIMIT) {
@@ -86,7 +88,7 @@ export class ResponseWriter implements ByteSink {
         // Corked, the two go out in one writev.
         this.socket.cork();
         this.socket.write(head, 'latin1');
-        ok = this.socket.write(b);
+        ok = this.socket.write(this.borrowed ? Buffer.from(b) : b);
         this.socket.uncork();
       }
     }

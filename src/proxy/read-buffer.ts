@@ -1,0 +1,70 @@
+/**
+ * @module proxy/read-buffer
+ * Which buffer an upstream socket reads into next, for `net.connect`'s `onread` (instead of the
+ * fresh 64 KiB buffer per read a stream allocates). A quiet connection owns no buffer: its reads land
+ * in one buffer the whole process shares, which the reader must copy from before keeping any of it
+ * (the next read of any socket overwrites it). A connection whose read is large gets a buffer of its
+ * own, reused from read to read, and replaced whenever a write may still point into it.
+ */
+import type { OnReadOpts } from 'node:net';
+
+const BUFFER_BYTES = 64 * 1024;
+/** A read at least this big marks a busy flow, worth a buffer of its own. */
+const BUSY_BYTES = 16 * 1024;
+
+let sharedBuffer: Buffer | undefined;
+function shared(): Buffer {
+  sharedBuffer ??= Buffer.allocUnsafeSlow(BUFFER_BYTES);
+  return sharedBuffer;
+}
+
+/**
+ * A read of `n` bytes, as the `onread` callback gets it. `owned`: the bytes are in the connection's
+ * own buffer, so they may be written as they are; otherwise copy what outlives the call. Return
+ * whether a write may still point into the buffer, and false for `paused` to stop reading.
+ */
+export type ReadHandler = (bytes: Buffer, owned: boolean) => ReadResult;
+
+export interface ReadResult {
+  readonly held: boolean;
+  readonly paused: boolean;
+}
+
+const RESULTS: readonly ReadResult[] = [
+  { held: false, paused: false },
+  { held: true, paused: false },
+  { held: false, paused: true },
+  { held: true, paused: true },
+];
+
+/** A `ReadHandler`'s answer, without allocating one per read. */
+export function readResult(held: boolean, paused: boolean): ReadResult {
+  return RESULTS[(held ? 1 : 0) + (paused ? 2 : 0)] as ReadResult;
+}
+
+export class ReadBuffer {
+  private own: Buffer | null = null;
+  private next: Buffer = shared();
+
+  /** `onread` options that hand each read to `handle` and choose the next buffer after it. */
+  onread(handle: ReadHandler): OnReadOpts {
+    return {
+      buffer: () => this.next,
+      callback: (n: number, buf: Uint8Array): boolean => {
+        const owned = this.own !== null && buf === this.own;
+        const got = handle((buf as Buffer).subarray(0, n), owned);
+        this.after(n, owned, got.held);
+        return !got.paused;
+      },
+    };
+  }
+
+  private after(n: number, owned: boolean, held: boolean): void {
+    if (owned) {
+      if (held || n < BUSY_BYTES) this.own = n >= BUSY_BYTES ? Buffer.allocUnsafeSlow(BUFFER_BYTES) : null;
+    } else if (n >= BUSY_BYTES) {
+      this.own = Buffer.allocUnsafeSlow(BUFFER_BYTES);
+    }
+    this.next = this.own ?? shared();
+  }
+}
