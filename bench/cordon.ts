@@ -14,6 +14,13 @@ import { renderConfig } from './template.js';
 import { cordonLimits, prlimitPrefix } from './tuning.js';
 import type { ProxyTuning, ProxyUnderTest } from './types.js';
 
+/**
+ * The Node flags every launcher of Cordon passes (package.json's start, bin/cordon.js's first line,
+ * install-cordon.sh's cordon-start; test/node-flags.test.ts keeps them equal): V8's young
+ * generation capped at 4 MiB per half, which keeps a quiet proxy's memory small (README, "Memory").
+ */
+export const CORDON_NODE_FLAGS = ['--max-semi-space-size=4'] as const;
+
 export interface CordonOptions {
   procs: ProcSet;
   root: string;
@@ -74,6 +81,8 @@ export async function startCordon(o: CordonOptions): Promise<ProxyUnderTest> {
   const argv = [
     ...prlimitPrefix(o.tuning),
     process.execPath,
+    // As every launcher of Cordon runs it (package.json, bin/cordon.js, install-cordon.sh).
+    ...CORDON_NODE_FLAGS,
     ...prof,
     join(o.root, 'bin/cordon.js'),
     'start',
