@@ -23,6 +23,7 @@ import { ChunkedReader, type BodyReader, type ByteSink } from './chunked.js';
 import type { UpstreamConn, UpstreamPool, UpstreamUser } from './pool.js';
 import { badRequest, type RequestHead } from './request-parser.js';
 import { badResponse, type ResponseHead } from './response-parser.js';
+import { writeLater } from './flush-later.js';
 import { upstreamRequestHead } from './serialize.js';
 
 /** The client connection, as an exchange sees it. */
@@ -141,7 +142,7 @@ export class Exchange implements UpstreamUser {
     up.parser.headRequest = this.head.method === 'HEAD';
     const s = up.socket;
     const head = upstreamRequestHead(this.head, this.target);
-    if (this.reqDone) return void s.write(head, 'latin1');
+    if (this.reqDone) return writeLater(s, head);
     s.cork();
     s.write(head, 'latin1');
     const pending = this.client.takePending();
