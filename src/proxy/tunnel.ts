@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import { createClientHelloReader } from '../net/client-hello.js';
 import { REASONS, type ReasonCode } from '../policy/types.js';
 import type { Downstream } from './downstream.js';
+import { writeLater } from './flush-later.js';
 import type { ProxySettings } from './runtime.js';
 
 export interface TunnelResult {
@@ -152,7 +153,7 @@ export async function runTunnel(
     upstream.destroy();
     return { refused: verdict.reason, detail: verdict.detail, bytesUp: 0, bytesDown: 0 };
   }
-  upstream.write(verdict.bytes);
+  writeLater(upstream, verdict.bytes);
   await relay(client, upstream, settings.timeouts.tunnelIdleMs, downstream);
   return {
     refused: null,

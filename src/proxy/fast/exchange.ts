@@ -23,7 +23,7 @@ import { ChunkedReader, type BodyReader, type ByteSink } from './chunked.js';
 import type { UpstreamConn, UpstreamPool, UpstreamUser } from './pool.js';
 import { badRequest, type RequestHead } from './request-parser.js';
 import { badResponse, type ResponseHead } from './response-parser.js';
-import { writeLater } from './flush-later.js';
+import { writeLater } from '../flush-later.js';
 import { upstreamRequestHead } from './serialize.js';
 
 /** The client connection, as an exchange sees it. */
