@@ -86,6 +86,8 @@ export const configSchema = z
         timeoutMs: durationMs.default(5000),
         /** Dial IPv4 addresses before IPv6 ones. */
         preferIpv4: z.boolean().default(true),
+        /** Keep DNS answers for their TTL, at most this many seconds; 0 asks DNS for every request. */
+        cacheSeconds: z.number().int().min(0).max(86400).default(300),
       })
       .strict()
       .prefault({}),

@@ -30,9 +30,11 @@ export interface ResolverOptions {
 export interface ResolveResult {
   /** Deduplicated, preferred family first. Never empty. */
   readonly addresses: string[];
-  readonly source: 'hosts' | 'dns' | 'literal';
+  readonly source: 'hosts' | 'dns' | 'literal' | 'cache';
   /** Time spent resolving, in milliseconds. */
   readonly ms: number;
+  /** From DNS: the smallest TTL of the answers, in seconds (how long they may be reused). */
+  readonly ttlSeconds?: number;
 }
 
 export interface HostResolver {
@@ -96,11 +98,15 @@ function parseHosts(hosts: Readonly<Record<string, string>>): Map<string, string
   return out;
 }
 
-type Outcome = { ok: true; addresses: string[] } | { ok: false; code: string };
+type Outcome = { ok: true; addresses: string[]; ttl: number } | { ok: false; code: string };
+type Answer = { address: string; ttl: number };
 
-async function settle(query: () => Promise<string[]>): Promise<Outcome> {
+async function settle(query: () => Promise<Answer[]>): Promise<Outcome> {
   try {
-    return { ok: true, addresses: await query() };
+    const answers = await query();
+    let ttl = Infinity;
+    for (const a of answers) ttl = Math.min(ttl, a.ttl);
+    return { ok: true, addresses: answers.map((a) => a.address), ttl };
   } catch (e: unknown) {
     return { ok: false, code: errorCode(e) ?? 'EUNKNOWN' };
   }
@@ -114,8 +120,8 @@ async function queryBoth(resolver: Resolver, host: string, timeoutMs: number): P
   const timedOut: Outcome = { ok: false, code: 'ETIMEOUT' };
   const outcomes: Outcome[] = [timedOut, timedOut];
   const both = Promise.all([
-    settle(() => resolver.resolve4(host)).then((o) => (outcomes[0] = o)),
-    settle(() => resolver.resolve6(host)).then((o) => (outcomes[1] = o)),
+    settle(() => resolver.resolve4(host, { ttl: true })).then((o) => (outcomes[0] = o)),
+    settle(() => resolver.resolve6(host, { ttl: true })).then((o) => (outcomes[1] = o)),
   ]);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {
@@ -170,9 +176,14 @@ export function createResolver(options: ResolverOptions): HostResolver {
       const outcomes = await queryBoth(resolver, host, options.timeoutMs);
       const ordered = [outcomes[first], outcomes[1 - first]];
       const addresses = new Set<string>();
-      for (const o of ordered) if (o?.ok === true) for (const a of o.addresses) addresses.add(a);
+      let ttlSeconds = Infinity;
+      for (const o of ordered) {
+        if (o?.ok !== true) continue;
+        for (const a of o.addresses) addresses.add(a);
+        if (o.addresses.length > 0) ttlSeconds = Math.min(ttlSeconds, o.ttl);
+      }
       if (addresses.size === 0) throw failure(host, outcomes);
-      return { addresses: [...addresses], source: 'dns', ms: ms() };
+      return { addresses: [...addresses], source: 'dns', ms: ms(), ttlSeconds };
     },
   };
 }

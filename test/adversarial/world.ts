@@ -175,6 +175,9 @@ https:
 dns:
   servers: ["127.0.0.1:${dnsPort}"]
   timeoutMs: ${s.dnsTimeoutMs}
+  # Each case checks the questions DNS got while it ran, so no answer is reused from an earlier
+  # case. The cache is tested on its own (src/net/dns-cache.test.ts, test/proxy/dns-cache.test.ts).
+  cacheSeconds: 0
   hosts: { ${ALIVE_HOST}: ${ORIGIN_ADDR} }
   # The origin, the blackhole, and a subnet of internal services that also holds the proxy itself.
   allowPrivate: [${ORIGIN_ADDR}/32, ${BLACKHOLE_ADDR}/32, 10.99.0.0/24]

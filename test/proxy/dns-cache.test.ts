@@ -1,0 +1,73 @@
+/**
+ * The DNS cache as the gateway builds it from cordon.yaml (default `dns.cacheSeconds`), through the
+ * real proxy and a real DNS server on loopback: repeated requests for one name ask DNS once, and a
+ * name whose answer changes on every query (DNS rebinding, TTL 0) is asked again and its new
+ * address checked, so the second request is refused `blocked_address`.
+ */
+import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { after, before, describe, it } from 'node:test';
+import { loadConfigText } from '../../src/config/load.js';
+import { buildRuntime } from '../../src/gateway/runtime.js';
+import { createTestDnsServer, type TestDnsServer } from '../../src/net/test-dns-server.js';
+import type { AccessRecord } from '../../src/proxy/records.js';
+import { createProxyServer, type ProxyServerHandle } from '../../src/proxy/server.js';
+import { rawExchange } from '../support/clients.js';
+import { createHttpOrigin, type Origin } from '../support/origins.js';
+
+describe('DNS cache through the proxy', () => {
+  let dns: TestDnsServer;
+  let origin: Origin;
+  let proxy: ProxyServerHandle;
+  let port = 0;
+  const records: AccessRecord[] = [];
+
+  before(async () => {
+    dns = await createTestDnsServer({
+      records: { 'cached.test': ['127.0.0.1'] },
+      sequences: { 'rebind.test': [['127.0.0.1'], ['169.254.169.254']] },
+    });
+    origin = await createHttpOrigin();
+    const yaml = `
+http: { ports: [${origin.port}], allow: [cached.test, rebind.test] }
+dns: { servers: ["127.0.0.1:${dns.port}"], allowPrivate: [127.0.0.1/32] }
+log: { access: null, json: null }
+`;
+    const loaded = loadConfigText(yaml, { file: 'dns-cache.yaml', baseDir: tmpdir() });
+    assert.equal(loaded.config.dns.cacheSeconds, 300, 'the default is on');
+    const runtime = buildRuntime(loaded, 1);
+    proxy = createProxyServer({ engine: 'fast', getRuntime: () => runtime, sink: (r) => records.push(r) });
+    port = (await proxy.listen(0, '127.0.0.1')).port;
+  });
+  after(async () => {
+    await proxy.close();
+    await origin.close();
+    await dns.close();
+  });
+
+  const get = (host: string): Promise<{ text: string }> =>
+    rawExchange(
+      port,
+      `GET http://${host}:${origin.port}/ HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+    );
+  const asked = (name: string): number => dns.questions.filter((q) => q.name === name && q.type === 1).length;
+
+  it('asks DNS once for repeated requests to one name', async () => {
+    for (let i = 0; i < 3; i++) assert.match((await get('cached.test')).text, /^HTTP\/1\.1 200 /);
+    assert.equal(asked('cached.test'), 1);
+    const mine = records.filter((r) => r.host === 'cached.test');
+    assert.deepEqual(
+      mine.map((r) => r.resolved),
+      ['127.0.0.1', '127.0.0.1', '127.0.0.1'],
+    );
+    assert.equal(mine.at(-1)?.dnsMs, 0);
+  });
+
+  it('asks again for a TTL-0 answer and refuses the new address when it is blocked', async () => {
+    assert.match((await get('rebind.test')).text, /^HTTP\/1\.1 200 /);
+    const second = await get('rebind.test');
+    assert.match(second.text, /^HTTP\/1\.1 403 /);
+    assert.equal(records.filter((r) => r.host === 'rebind.test').at(-1)?.reason, 'blocked_address');
+    assert.equal(asked('rebind.test'), 2);
+  });
+});
