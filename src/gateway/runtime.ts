@@ -5,7 +5,6 @@
  */
 import type { LoadedConfig } from '../config/load.js';
 import { createAddressGuard, localInterfaceAddresses } from '../net/address.js';
-import { withDnsCache } from '../net/dns-cache.js';
 import { createResolver } from '../net/resolver.js';
 import { compilePolicy } from '../policy/compile.js';
 import type { ProxyRuntime } from '../proxy/runtime.js';
@@ -20,15 +19,13 @@ export function buildRuntime(loaded: LoadedConfig, version: number): ProxyRuntim
   return Object.freeze({
     policy: compilePolicy(loaded.policySpec, version),
     // A reload builds a new runtime, so it also starts with an empty DNS cache.
-    resolver: withDnsCache(
-      createResolver({
-        hosts: c.dns.hosts,
-        servers: c.dns.servers,
-        timeoutMs: c.dns.timeoutMs,
-        preferIpv4: c.dns.preferIpv4,
-      }),
-      { maxSeconds: c.dns.cacheSeconds },
-    ),
+    resolver: createResolver({
+      hosts: c.dns.hosts,
+      servers: c.dns.servers,
+      timeoutMs: c.dns.timeoutMs,
+      preferIpv4: c.dns.preferIpv4,
+      cache: { maxSeconds: c.dns.cacheSeconds },
+    }),
     guard: createAddressGuard({ allowPrivate: c.dns.allowPrivate, selfAddresses: selfAddresses() }),
     settings: Object.freeze({
       denyMessage: c.deny.message,

@@ -1,11 +1,11 @@
 /**
- * The DNS cache in front of the real resolver and a real DNS server on loopback: answers reused for
+ * The DNS cache inside the real resolver, against a real DNS server on loopback: answers reused for
  * their TTL (capped), one query for concurrent lookups, TTL-0 answers (a rebinding name) and
  * failures never kept, a bound on names kept, and 0 turning it off.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { withDnsCache, type DnsCacheOptions } from './dns-cache.js';
+import type { DnsCacheOptions } from './dns-cache.js';
 import { createResolver, type HostResolver } from './resolver.js';
 import { createTestDnsServer, type TestDnsServer } from './test-dns-server.js';
 
@@ -27,13 +27,13 @@ before(async () => {
 after(() => dns.close());
 
 function cached(o: Omit<DnsCacheOptions, 'maxSeconds'> & { maxSeconds?: number } = {}): HostResolver {
-  const inner = createResolver({
-    hosts: {},
+  return createResolver({
+    hosts: { 'pinned.test': '192.0.2.9' },
     servers: [`127.0.0.1:${dns.port}`],
     timeoutMs: 2000,
     preferIpv4: true,
+    cache: { maxSeconds: 300, ...o },
   });
-  return withDnsCache(inner, { maxSeconds: 300, ...o });
 }
 
 /** A-record questions for `name` so far. */
@@ -42,9 +42,7 @@ const asked = (name: string): number => dns.questions.filter((q) => q.name === n
 describe('DNS cache', () => {
   it('answers a name again from the cache within its TTL', async () => {
     const r = cached();
-    const first = await r.resolve('a.test');
-    assert.equal(first.source, 'dns');
-    assert.equal(first.ttlSeconds, 60);
+    assert.equal((await r.resolve('a.test')).source, 'dns');
     const again = await r.resolve('a.test');
     assert.deepEqual([again.source, again.addresses], ['cache', ['192.0.2.1']]);
     assert.equal(asked('a.test'), 1);
@@ -93,6 +91,12 @@ describe('DNS cache', () => {
     assert.equal((await r.resolve('f.test')).source, 'cache');
     assert.equal((await r.resolve('d.test')).source, 'dns');
     assert.equal(asked('d.test'), 2);
+  });
+
+  it('answers static hosts as before, never from the cache', async () => {
+    const r = cached();
+    assert.equal((await r.resolve('pinned.test')).source, 'hosts');
+    assert.equal((await r.resolve('pinned.test')).source, 'hosts');
   });
 
   it('asks DNS every time with maxSeconds 0', async () => {

@@ -2,12 +2,11 @@
  * @module net/dns-cache
  * DNS answers kept for as long as their TTL says, capped at `maxSeconds`, so that a busy name is not
  * asked again for every request (as squid's ipcache does). Concurrent lookups of one name share one
- * query. Only answers from DNS are kept, never failures, and an answer with TTL 0 is never kept (a
- * name that changes on every query is asked every time). The cache returns addresses only: the
- * caller classifies every address on every use, exactly as for a fresh answer, so a cached address
- * gets no trust a fresh one would not. Bounded in entries; the oldest go first.
+ * query. Failures are never kept, and neither is an answer with TTL 0 (a name that changes on every
+ * query is asked every time). Only addresses are kept: the proxy classifies every address on every
+ * use, exactly as for a fresh answer, so a cached address gets no trust a fresh one would not.
+ * Bounded in entries; the oldest go first. Used by net/resolver for names it asks DNS about.
  */
-import type { HostResolver, ResolveResult } from './resolver.js';
 
 export interface DnsCacheOptions {
   /** Longest time an answer is kept, in seconds, whatever its TTL; 0 turns the cache off. */
@@ -18,42 +17,54 @@ export interface DnsCacheOptions {
   readonly now?: () => number;
 }
 
+/** What DNS said about a name. */
+export interface DnsAnswer {
+  readonly addresses: string[];
+  /** The smallest TTL of the answers, in seconds. */
+  readonly ttlSeconds: number;
+}
+
+export interface DnsCache {
+  /** The kept answer for `host`, or `query()`'s (shared with lookups of `host` already waiting on it). */
+  lookup(host: string, query: () => Promise<DnsAnswer>): Promise<{ addresses: string[]; cached: boolean }>;
+}
+
 interface Entry {
   readonly addresses: string[];
   readonly expires: number;
 }
 
-export function withDnsCache(inner: HostResolver, o: DnsCacheOptions): HostResolver {
-  if (o.maxSeconds <= 0) return inner;
+export function createDnsCache(o: DnsCacheOptions): DnsCache {
+  if (o.maxSeconds <= 0) return { lookup: async (_host, query) => ({ ...(await query()), cached: false }) };
   const now = o.now ?? Date.now;
   const maxEntries = o.maxEntries ?? 10_000;
   const entries = new Map<string, Entry>();
-  const inFlight = new Map<string, Promise<ResolveResult>>();
+  const inFlight = new Map<string, Promise<{ addresses: string[]; cached: boolean }>>();
 
-  const keep = (host: string, r: ResolveResult): void => {
-    const ttl = Math.min(r.ttlSeconds ?? 0, o.maxSeconds);
-    if (r.source !== 'dns' || !(ttl > 0)) return;
+  const keep = (host: string, a: DnsAnswer): void => {
+    const ttl = Math.min(a.ttlSeconds, o.maxSeconds);
+    if (!(ttl > 0)) return;
     if (entries.size >= maxEntries) {
       const oldest = entries.keys().next();
       if (oldest.done !== true) entries.delete(oldest.value);
     }
-    entries.set(host, { addresses: r.addresses, expires: now() + ttl * 1000 });
+    entries.set(host, { addresses: a.addresses, expires: now() + ttl * 1000 });
   };
 
   return {
-    resolve(host) {
+    lookup(host, query) {
       const hit = entries.get(host);
       if (hit !== undefined) {
-        if (hit.expires > now()) return Promise.resolve({ addresses: hit.addresses, source: 'cache', ms: 0 });
+        if (hit.expires > now()) return Promise.resolve({ addresses: hit.addresses, cached: true });
         entries.delete(host);
       }
       const pending = inFlight.get(host);
       if (pending !== undefined) return pending;
-      const p = inner.resolve(host).then(
-        (r) => {
+      const p = query().then(
+        (a) => {
           inFlight.delete(host);
-          keep(host, r);
-          return r;
+          keep(host, a);
+          return { addresses: a.addresses, cached: false };
         },
         (e: unknown) => {
           inFlight.delete(host);

@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { canonicalHost } from '../policy/host.js';
 import { errorCode } from '../errors.js';
 import { parsePort } from './authority.js';
+import { createDnsCache, type DnsAnswer, type DnsCacheOptions } from './dns-cache.js';
 import { NET_ERRORS, NetError, quote } from './errors.js';
 import { parseIp, parseIpv4 } from './ip.js';
 
@@ -25,6 +26,8 @@ export interface ResolverOptions {
   readonly tries?: number;
   /** Put IPv4 addresses before IPv6 ones in the result. */
   readonly preferIpv4: boolean;
+  /** Reuse DNS answers for their TTL (see dns-cache.ts); without it, DNS is asked every time. */
+  readonly cache?: DnsCacheOptions;
 }
 
 export interface ResolveResult {
@@ -33,8 +36,6 @@ export interface ResolveResult {
   readonly source: 'hosts' | 'dns' | 'literal' | 'cache';
   /** Time spent resolving, in milliseconds. */
   readonly ms: number;
-  /** From DNS: the smallest TTL of the answers, in seconds (how long they may be reused). */
-  readonly ttlSeconds?: number;
 }
 
 export interface HostResolver {
@@ -164,6 +165,22 @@ export function createResolver(options: ResolverOptions): HostResolver {
   const resolver = new Resolver({ timeout: Math.max(1, Math.floor(options.timeoutMs / tries)), tries });
   if (options.servers.length > 0) resolver.setServers(options.servers.map(parseDnsServer));
   const first = options.preferIpv4 ? 0 : 1;
+  const cache = createDnsCache(options.cache ?? { maxSeconds: 0 });
+
+  /** Both families from DNS, preferred first, with the smallest TTL of the answers. */
+  const ask = async (host: string): Promise<DnsAnswer> => {
+    const outcomes = await queryBoth(resolver, host, options.timeoutMs);
+    const ordered = [outcomes[first], outcomes[1 - first]];
+    const addresses = new Set<string>();
+    let ttlSeconds = Infinity;
+    for (const o of ordered) {
+      if (o?.ok !== true) continue;
+      for (const a of o.addresses) addresses.add(a);
+      if (o.addresses.length > 0) ttlSeconds = Math.min(ttlSeconds, o.ttl);
+    }
+    if (addresses.size === 0) throw failure(host, outcomes);
+    return { addresses: [...addresses], ttlSeconds };
+  };
 
   return {
     async resolve(host: string): Promise<ResolveResult> {
@@ -173,17 +190,11 @@ export function createResolver(options: ResolverOptions): HostResolver {
       if (pinned !== undefined) return { addresses: [pinned], source: 'hosts', ms: ms() };
       if (parseIp(host) !== null) return { addresses: [host], source: 'literal', ms: ms() };
       if (host.length === 0) throw new NetError(NET_ERRORS.dnsFailed, 'cannot resolve an empty name');
-      const outcomes = await queryBoth(resolver, host, options.timeoutMs);
-      const ordered = [outcomes[first], outcomes[1 - first]];
-      const addresses = new Set<string>();
-      let ttlSeconds = Infinity;
-      for (const o of ordered) {
-        if (o?.ok !== true) continue;
-        for (const a of o.addresses) addresses.add(a);
-        if (o.addresses.length > 0) ttlSeconds = Math.min(ttlSeconds, o.ttl);
-      }
-      if (addresses.size === 0) throw failure(host, outcomes);
-      return { addresses: [...addresses], source: 'dns', ms: ms(), ttlSeconds };
+      const got = await cache.lookup(host, () => ask(host));
+      // No DNS time spent on a kept answer.
+      return got.cached
+        ? { addresses: got.addresses, source: 'cache', ms: 0 }
+        : { addresses: got.addresses, source: 'dns', ms: ms() };
     },
   };
 }

@@ -46,9 +46,7 @@ export function connectChecked(
   onread?: OnReadOpts,
 ): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect(
-      onread ? { host: address, port, noDelay: true, onread } : { host: address, port, noDelay: true },
-    );
+    const socket = connect({ host: address, port, noDelay: true, ...(onread && { onread }) });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new ProxyError(PROXY_ERRORS.connectTimeout, `connect to ${address}:${port} timed out`));

@@ -9,30 +9,20 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { AccessRecord } from '../../src/proxy/records.js';
+import { readLogLines, type LogLine } from '../support/log-lines.js';
 
 const CLI = join(import.meta.dirname, 'fixtures', 'cordon-cli.ts');
 
 export interface GatewayChild {
   readonly child: ChildProcess;
   readonly port: number;
-  readonly logs: Record<string, unknown>[];
+  readonly logs: LogLine[];
   readonly records: AccessRecord[];
   /** Resolves with the exit code. */
   readonly exited: Promise<number | null>;
   alive(): boolean;
-  /** Wait for a log line with `msg` (any, not only new ones). */
-  logged(msg: string, timeoutMs?: number): Promise<Record<string, unknown>>;
-}
-
-function jsonLines<T>(input: NodeJS.ReadableStream, into: T[], onLine: () => void): void {
-  createInterface({ input }).on('line', (line) => {
-    try {
-      into.push(JSON.parse(line) as T);
-    } catch {
-      return;
-    }
-    onLine();
-  });
+  /** Wait for the next log line with `msg` (see test/support/log-lines.ts). */
+  logged(msg: string, timeoutMs?: number): Promise<LogLine>;
 }
 
 /** Write `yaml` to `dir/cordon.yaml` and start `cordon start` on it with at most `nofile` descriptors. */
@@ -55,31 +45,17 @@ export async function startGatewayChild(dir: string, yaml: string, nofile: numbe
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CORDON_LOG_LEVEL: 'info' } },
   );
-  const logs: Record<string, unknown>[] = [];
+  const log = readLogLines(child.stderr, 15_000);
   const records: AccessRecord[] = [];
-  const waiters = new Set<() => void>();
-  const wake = (): void => {
-    for (const w of waiters) w();
-  };
-  jsonLines(child.stderr, logs, wake);
-  jsonLines(child.stdout, records, wake);
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    try {
+      records.push(JSON.parse(line) as AccessRecord);
+    } catch {
+      // Not a JSON record.
+    }
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const logged = (msg: string, timeoutMs = 15_000): Promise<Record<string, unknown>> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
-        const hit = logs.find((l) => l.msg === msg);
-        if (hit === undefined) return;
-        waiters.delete(check);
-        clearTimeout(timer);
-        resolve(hit);
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`no "${msg}" log line in time; saw ${JSON.stringify(logs.map((l) => l.msg))}`));
-      }, timeoutMs);
-      waiters.add(check);
-      check();
-    });
+  const logged = (msg: string, timeoutMs?: number): Promise<LogLine> => log.wait(msg, undefined, timeoutMs);
   const listening = await Promise.race([
     logged('proxy listening'),
     exited.then((code) => Promise.reject(new Error(`cordon exited with ${code} before listening`))),
@@ -88,7 +64,7 @@ export async function startGatewayChild(dir: string, yaml: string, nofile: numbe
   return {
     child,
     port,
-    logs,
+    logs: log.lines,
     records,
     exited,
     alive: () => child.exitCode === null && child.signalCode === null,

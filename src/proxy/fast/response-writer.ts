@@ -76,7 +76,7 @@ export class ResponseWriter implements ByteSink {
   push(b: Buffer): void {
     const head = this.head;
     let ok: boolean;
-    if (head === null) ok = this.socket.write(this.borrowed ? Buffer.from(b) : b);
+    if (head === null) ok = this.socket.write(this.kept(b));
     else {
       this.head = null;
       if (b.length <= MERGE_LIMIT) {
@@ -88,11 +88,16 @@ export class ResponseWriter implements ByteSink {
         // Corked, the two go out in one writev.
         this.socket.cork();
         this.socket.write(head, 'latin1');
-        ok = this.socket.write(this.borrowed ? Buffer.from(b) : b);
+        ok = this.socket.write(this.kept(b));
         this.socket.uncork();
       }
     }
     if (!ok) this.onFull();
+  }
+
+  /** `b` as a write may keep it: copied out of a shared read buffer. */
+  private kept(b: Buffer): Buffer {
+    return this.borrowed ? Buffer.from(b) : b;
   }
 
   /** Write a head still waiting for body bytes. */
