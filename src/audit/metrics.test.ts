@@ -8,7 +8,7 @@ it('exposes requests, bytes, latency, tunnels, reloads and audit drops', async (
   let dropped = 0;
   const m = createMetrics({
     connections: () => ({ connections: 3, tunnels: 2 }),
-    audit: () => ({ queued: 4, written: 10, dropped, flushes: 1, checkpoints: 0 }),
+    audit: () => ({ queued: 4, written: 10, dropped, flushes: 1, checkpoints: 0, checkpointing: false }),
     policyVersion: () => 5,
   });
   m.observe(record({ scheme: 'https', bytesUp: 10, bytesDown: 20, dnsMs: 3, connectMs: 4 }));

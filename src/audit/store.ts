@@ -14,7 +14,7 @@ import { AUDIT_ERRORS } from './errors.js';
 import { openDatabase, type Database } from './sqlite.js';
 import { migrate } from './store-schema.js';
 import { createBatchWriter } from './store-batch.js';
-import { startCheckpointer, type Checkpointer } from './store-checkpoint.js';
+import { createCheckpointer, type Checkpointer } from './store-checkpoint.js';
 
 export interface AuditLogger {
   warn(obj: object, msg: string): void;
@@ -41,6 +41,8 @@ export interface AuditStoreOptions {
   pruneMs?: number;
   /** How often the checkpoint worker folds the WAL into the database (default 1 s). */
   checkpointMs?: number;
+  /** The checkpoint worker stops after this long with no write, and starts again on the next (default 60 s). */
+  checkpointIdleMs?: number;
   logger?: AuditLogger;
   now?: () => number;
 }
@@ -52,6 +54,8 @@ export interface AuditStoreStats {
   flushes: number;
   /** WAL checkpoints done by the worker thread. */
   checkpoints: number;
+  /** Whether the checkpoint worker runs now (only while there were recent writes). */
+  checkpointing: boolean;
 }
 
 export interface AuditStore {
@@ -78,6 +82,7 @@ export const AUDIT_STORE_DEFAULTS = {
   batchSize: 250,
   flushMs: 200,
   maxQueue: 200_000,
+  checkpointIdleMs: 60_000,
 } as const;
 
 const DAY_MS = 86_400_000;
@@ -96,12 +101,14 @@ export function createAuditStore(opts: AuditStoreOptions): AuditStore {
   if (opts.path !== ':memory:') {
     // The worker checkpoints; this connection must never fsync on the event loop.
     db.pragma('wal_autocheckpoint = 0');
-    checkpointer = startCheckpointer(opts.path, opts.checkpointMs ?? 1000, (message) =>
-      opts.logger?.error({ err: message }, 'audit checkpoint failed'),
-    );
+    checkpointer = createCheckpointer(opts.path, {
+      intervalMs: opts.checkpointMs ?? 1000,
+      idleMs: opts.checkpointIdleMs ?? AUDIT_STORE_DEFAULTS.checkpointIdleMs,
+      onError: (message) => opts.logger?.error({ err: message }, 'audit checkpoint failed'),
+    });
   }
   let queue: AccessRecord[] = [];
-  const stats: AuditStoreStats = { queued: 0, written: 0, dropped: 0, flushes: 0, checkpoints: 0 };
+  const stats = { written: 0, dropped: 0, flushes: 0 };
   const flushSubs = new Set<(n: number) => void>();
   let timer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
@@ -116,6 +123,7 @@ export function createAuditStore(opts: AuditStoreOptions): AuditStore {
     if (chunk.length === 0) return 0;
     try {
       writeBatch(chunk);
+      checkpointer?.wrote();
       stats.written += chunk.length;
       stats.flushes += 1;
     } catch (e: unknown) {
@@ -214,7 +222,12 @@ export function createAuditStore(opts: AuditStoreOptions): AuditStore {
       return flush();
     },
     prune,
-    stats: () => ({ ...stats, queued: queue.length, checkpoints: checkpointer?.count ?? 0 }),
+    stats: (): AuditStoreStats => ({
+      ...stats,
+      queued: queue.length,
+      checkpoints: checkpointer?.count ?? 0,
+      checkpointing: checkpointer?.running ?? false,
+    }),
     onFlush(fn) {
       flushSubs.add(fn);
       return () => flushSubs.delete(fn);
@@ -224,9 +237,11 @@ export function createAuditStore(opts: AuditStoreOptions): AuditStore {
         clearTimeout(timer);
         if (immediate !== undefined) clearImmediate(immediate);
         clearInterval(pruneTimer);
+        // Stopped first, so the last flush starts no worker; the TRUNCATE below folds it in.
+        const stopping = checkpointer?.stop();
         flush();
         closed = true;
-        await checkpointer?.stop();
+        await stopping;
         db.pragma('wal_checkpoint(TRUNCATE)');
         db.close();
       })();
