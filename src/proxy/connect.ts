@@ -54,8 +54,8 @@ export function createConnectHandler(
   return (req, socket, head) => {
     const runtime = getRuntime();
     const help = runtime.settings.denyMessage;
+    // The connection tracker already destroys the socket on 'error'.
     const r = recorder.start(req, 'https');
-    socket.on('error', () => socket.destroy());
     let target: ReturnType<typeof parseAuthority>;
     try {
       target = parseAuthority(req.url ?? '');

@@ -161,15 +161,20 @@ export class ClientConnection implements ClientSide {
     r.finish(finish);
   }
 
-  /** Give the socket to the CONNECT or upgrade path; this connection reads nothing more. */
+  /**
+   * Give the socket to the CONNECT or upgrade path; this connection reads nothing more and lets go
+   * of it (the tracker still counts and drains the socket), so a long-lived tunnel holds no parser.
+   */
   private handOver(head: RequestHead, to: HandOver): void {
     this.state = St.Tunnel;
     const s = this.socket;
     s.pause();
     s.removeListener('data', this.onData);
     s.removeListener('end', this.onEnd);
+    s.removeListener('close', this.onClose);
     s.removeListener('drain', this.onDrain);
     s.removeListener('timeout', this.onTimeout);
+    this.ctx.conns.delete(this);
     s.setTimeout(0);
     const rest = this.pending ?? EMPTY;
     this.pending = null;
