@@ -74,7 +74,7 @@ export function runWorker(logger: Logger): Promise<number> {
 
     const swap = (loaded: LoadedConfig, version: number): void => {
       try {
-        runtime = buildRuntime(deepFreeze(loaded), version);
+        runtime = buildRuntime(deepFreeze(loaded), version, runtime);
       } catch (e: unknown) {
         // The primary built the same runtime before sending it; keep the last good one regardless.
         logger.error({ err: errorMessage(e), version }, 'policy from the primary refused');

@@ -140,7 +140,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     let nextRuntime: ProxyRuntime;
     try {
       next = loadWith(opts.configPath, remoteText);
-      nextRuntime = buildRuntime(next, version + 1);
+      nextRuntime = buildRuntime(next, version + 1, runtime);
     } catch (e: unknown) {
       log.error({ trigger, err: errorMessage(e), version }, 'policy reload failed');
       for (const fn of failSubs) fn(trigger, errorMessage(e));

@@ -1,7 +1,9 @@
 /**
  * @module gateway/runtime
  * Builds the proxy's immutable `ProxyRuntime` from a loaded config: compiled policy, resolver,
- * address guard and settings. Done once per policy version, never per request.
+ * address guard and settings. Done once per policy version, never per request. A new version keeps
+ * the previous one's resolver (and so its DNS cache) when the `dns` settings it is built from are
+ * unchanged: addresses are checked by the new version's guard on every use either way.
  */
 import type { LoadedConfig } from '../config/load.js';
 import { createAddressGuard, localInterfaceAddresses } from '../net/address.js';
@@ -14,18 +16,30 @@ function selfAddresses(): string[] {
   return localInterfaceAddresses().filter((a) => !a.startsWith('127.') && a !== '::1');
 }
 
-export function buildRuntime(loaded: LoadedConfig, version: number): ProxyRuntime {
+/** What each resolver was built from, to keep it across versions whose `dns` settings match. */
+const resolverSettings = new WeakMap<ProxyRuntime['resolver'], string>();
+
+function resolverFor(dns: LoadedConfig['config']['dns'], previous?: ProxyRuntime): ProxyRuntime['resolver'] {
+  const { hosts, servers, timeoutMs, preferIpv4, cacheSeconds } = dns;
+  const key = JSON.stringify({ hosts, servers, timeoutMs, preferIpv4, cacheSeconds });
+  if (previous !== undefined && resolverSettings.get(previous.resolver) === key) return previous.resolver;
+  const resolver = createResolver({
+    hosts,
+    servers,
+    timeoutMs,
+    preferIpv4,
+    cache: { maxSeconds: cacheSeconds },
+  });
+  resolverSettings.set(resolver, key);
+  return resolver;
+}
+
+/** The runtime for `version`; pass the one in force so a reload keeps its DNS cache where it can. */
+export function buildRuntime(loaded: LoadedConfig, version: number, previous?: ProxyRuntime): ProxyRuntime {
   const c = loaded.config;
   return Object.freeze({
     policy: compilePolicy(loaded.policySpec, version),
-    // A reload builds a new runtime, so it also starts with an empty DNS cache.
-    resolver: createResolver({
-      hosts: c.dns.hosts,
-      servers: c.dns.servers,
-      timeoutMs: c.dns.timeoutMs,
-      preferIpv4: c.dns.preferIpv4,
-      cache: { maxSeconds: c.dns.cacheSeconds },
-    }),
+    resolver: resolverFor(c.dns, previous),
     guard: createAddressGuard({ allowPrivate: c.dns.allowPrivate, selfAddresses: selfAddresses() }),
     settings: Object.freeze({
       denyMessage: c.deny.message,
