@@ -13,7 +13,11 @@ import { writeLater } from './flush-later.js';
 import type { ProxySettings } from './runtime.js';
 
 export interface TunnelResult {
-  /** null when the tunnel ran; otherwise why it was closed before relaying. */
+  /**
+   * null when the tunnel ran, or when the client closed it before sending a byte (nothing to
+   * refuse: recorded as the allowed tunnel it was, with no bytes); otherwise why it was closed
+   * before relaying.
+   */
   refused: ReasonCode | null;
   detail: string;
   bytesUp: number;
@@ -22,7 +26,7 @@ export interface TunnelResult {
 
 const ESTABLISHED = 'HTTP/1.1 200 Connection Established\r\n\r\n';
 
-type Verdict = { ok: true; bytes: Buffer } | { ok: false; reason: ReasonCode; detail: string };
+type Verdict = { ok: true; bytes: Buffer } | { ok: false; reason: ReasonCode | null; detail: string };
 
 /** Read and judge the ClientHello. Resolves once there is a verdict; never rejects. */
 function checkClientHello(
@@ -48,10 +52,17 @@ function checkClientHello(
       client.pause();
       resolve(v);
     };
+    let received = 0;
+    // A client that leaves without a byte tried nothing; one that leaves halfway through is refused.
     const onEnd = (): void =>
-      done({ ok: false, reason: REASONS.notTls, detail: 'client closed before a ClientHello' });
+      done(
+        received === 0
+          ? { ok: false, reason: null, detail: 'client closed the tunnel before sending anything' }
+          : { ok: false, reason: REASONS.notTls, detail: 'client closed before a whole ClientHello' },
+      );
     const seen: Buffer[] = [];
     const onData = (chunk: Buffer): void => {
+      received += chunk.length;
       if (!tls.requireTls) seen.push(chunk);
       const r = reader.push(chunk);
       switch (r.kind) {

@@ -148,6 +148,26 @@ function connectTunnels(engine: ProxyEngine): void {
     await proxy.waitForRecord((x) => x.reason === 'not_tls');
   });
 
+  it('records a tunnel the client closed before sending a byte as allowed, and one closed mid-ClientHello as not_tls', async () => {
+    const seen = origin.seen.length;
+    const empty = await openTunnel(proxy.port, `secure.test:${origin.port}`);
+    assert.equal(empty.status, 200);
+    const from0 = proxy.records.length;
+    empty.socket.end();
+    const quiet = await proxy.waitForRecord((x) => proxy.records.indexOf(x) >= from0);
+    assert.deepEqual(
+      [quiet.decision, quiet.status, quiet.bytesUp, quiet.reason === 'not_tls'],
+      ['allow', 200, 0, false],
+    );
+    // A TLS handshake record header and part of a ClientHello, then the client leaves.
+    const half = await openTunnel(proxy.port, `secure.test:${origin.port}`);
+    const from1 = proxy.records.length;
+    half.socket.end(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x80, 0x01, 0x00]));
+    const cut = await proxy.waitForRecord((x) => proxy.records.indexOf(x) >= from1);
+    assert.deepEqual([cut.decision, cut.reason, cut.bytesUp], ['deny', 'not_tls', 0]);
+    assert.equal(origin.seen.length, seen, 'nothing reached the origin');
+  });
+
   it('denies a CONNECT to a host off the allowlist and never forwards pipelined bytes', async () => {
     const r = await rawExchange(
       proxy.port,
