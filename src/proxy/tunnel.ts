@@ -102,8 +102,25 @@ function checkClientHello(
 }
 
 /**
+ * One direction of a relay: what `from` reads is written to `to`, and `from` pauses while `to` has
+ * more than its high-water mark waiting; `from`'s FIN is passed on. What `stream.pipe()` does, at a
+ * tenth of its set-up cost (it adds about ten listeners and closures to each side).
+ */
+function forward(from: Socket, to: Socket): void {
+  const resume = (): void => void from.resume();
+  from.on('data', (chunk: Buffer) => {
+    if (to.destroyed) return;
+    if (!to.write(chunk)) {
+      from.pause();
+      to.once('drain', resume);
+    }
+  });
+  from.once('end', () => to.end());
+}
+
+/**
  * Relay until either side closes. The download half goes through `downstream` when the upstream
- * was connected with its `onread`, otherwise through a pipe like the upload half.
+ * was connected with its `onread`, otherwise it is forwarded like the upload half.
  */
 export function relay(
   client: Socket,
@@ -134,11 +151,11 @@ export function relay(
     }
     client.on('close', onClose(client, upstream));
     upstream.on('close', onClose(upstream, client));
-    client.pipe(upstream);
+    forward(client, upstream);
     if (downstream) {
       upstream.once('end', () => client.end());
       downstream.attach(client, upstream);
-    } else upstream.pipe(client);
+    } else forward(upstream, client);
     // A side that hung up before the relay began (during the ClientHello check) has no 'close' to come.
     if (upstream.destroyed) onClose(upstream, client)(false);
     if (client.destroyed) onClose(client, upstream)(false);

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { request as httpsRequest } from 'node:https';
-import { request as httpRequest } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
 import type { Socket } from 'node:net';
 import { writeFileSync, mkdtempSync } from 'node:fs';
@@ -13,20 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestCa, type TestCa } from '../support/ca.js';
-import { curl, rawExchange } from '../support/clients.js';
+import { curl, openTunnel, rawExchange } from '../support/clients.js';
 import { createHttpsOrigin, type Origin } from '../support/origins.js';
 import { PROXY_ENGINES, startTestProxy, type ProxyEngine, type TestProxy } from '../support/proxy.js';
-
-/** Open a CONNECT tunnel through the proxy with Node's http client; resolves with the socket. */
-function openTunnel(proxyPort: number, authority: string): Promise<{ status: number; socket: Socket }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: authority });
-    req.on('connect', (res, socket) => resolve({ status: res.statusCode ?? 0, socket }));
-    req.on('response', (res) => resolve({ status: res.statusCode ?? 0, socket: res.socket }));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** TLS over a tunnel; resolves 'ok' when the handshake completes, or the error's code/message. */
 function tlsOver(socket: Socket, servername: string | undefined, ca: string): Promise<string> {

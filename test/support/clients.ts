@@ -1,11 +1,12 @@
 /**
  * @module test/support/clients
  * Real clients for proxy tests: curl (through execFile), one Node HTTP request on a fresh connection,
- * raw sockets that write exact bytes and read until the peer closes or a deadline passes.
+ * raw sockets that write exact bytes and read until the peer closes or a deadline passes, and CONNECT
+ * tunnels opened with Node's http client.
  */
 import { execFile } from 'node:child_process';
 import { request, type IncomingHttpHeaders } from 'node:http';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 
 export interface CurlResult {
   code: number;
@@ -90,5 +91,19 @@ export function rawExchange(
       resolve({ text: Buffer.concat(chunks).toString('latin1'), closed: true });
     });
     socket.write(data);
+  });
+}
+
+/** Open a CONNECT tunnel through the proxy with Node's http client; resolves with the status and socket. */
+export function openTunnel(
+  proxyPort: number,
+  authority: string,
+): Promise<{ status: number; socket: Socket }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: proxyPort, method: 'CONNECT', path: authority });
+    req.on('connect', (res, socket) => resolve({ status: res.statusCode ?? 0, socket }));
+    req.on('response', (res) => resolve({ status: res.statusCode ?? 0, socket: res.socket }));
+    req.on('error', reject);
+    req.end();
   });
 }
