@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { record } from '../../test/admin/fixtures/records.js';
+import { createCheckpointer } from './store-checkpoint.js';
 import { createAuditStore, type AuditStore } from './store.js';
 
 const tempDb = (): string => join(mkdtempSync(join(tmpdir(), 'cordon-ckpt-')), 'audit.db');
@@ -67,4 +68,19 @@ it('a worker that starts while another is stopping leaves nothing running after 
   }
   await store.close();
   assert.equal(store.stats().checkpointing, false);
+});
+
+it('reports a worker that cannot open the database once, and does not restart it on every write', async () => {
+  const errors: string[] = [];
+  const c = createCheckpointer(join(mkdtempSync(join(tmpdir(), 'cordon-ckpt-')), 'no', 'such', 'audit.db'), {
+    intervalMs: 5,
+    idleMs: 60_000,
+    onError: (m) => errors.push(m),
+  });
+  c.wrote();
+  await until('the failure was reported', () => errors.length > 0 && !c.running);
+  for (let i = 0; i < 5; i++) c.wrote();
+  assert.equal(c.started, 1, 'no new worker within the retry interval');
+  assert.equal(c.running, false);
+  await c.stop();
 });

@@ -6,7 +6,8 @@
  * `wrote()` after each write; the first write starts a worker that runs a passive checkpoint (never
  * blocks the writer) on its own connection every `intervalMs`, so the event loop that serves the
  * proxy never waits on an fsync. Once `idleMs` pass with no write and the log fully folded in, the
- * worker stops (a worker thread holds about 11 MiB); the next write starts another. The worker is
+ * worker stops (a worker thread holds about 11 MiB); the next write starts another (at most once a
+ * minute after one failed: a database it cannot open is reported, not retried on every write). The worker is
  * plain JavaScript evaluated from a string, so it runs the same under tsx and from dist/.
  */
 import { createRequire } from 'node:module';
@@ -40,6 +41,8 @@ export interface CheckpointerOptions {
   intervalMs: number;
   /** Stop the worker after this long with no write and nothing left in the log. */
   idleMs: number;
+  /** After a worker failed (it could not open the database), wait this long before starting another. */
+  retryMs?: number;
   onError(message: string): void;
   onCheckpoint?: () => void;
 }
@@ -68,6 +71,8 @@ export function createCheckpointer(path: string, opts: CheckpointerOptions): Che
   let stopped = false;
   let writes = 0;
   let idleSince = 0;
+  let failedAt = Number.NEGATIVE_INFINITY;
+  const retryMs = opts.retryMs ?? 60_000;
 
   const retire = (w: Worker): void => {
     if (worker === w) worker = null;
@@ -92,7 +97,10 @@ export function createCheckpointer(path: string, opts: CheckpointerOptions): Che
       writes = 0;
       if (now - idleSince >= opts.idleMs) retire(w);
     });
-    w.on('error', (e: Error) => opts.onError(e.message));
+    w.on('error', (e: Error) => {
+      failedAt = Date.now();
+      opts.onError(e.message);
+    });
     const exited = new Promise<void>((resolve) =>
       w.once('exit', () => {
         if (worker === w) worker = null;
@@ -115,7 +123,7 @@ export function createCheckpointer(path: string, opts: CheckpointerOptions): Che
     },
     wrote() {
       writes += 1;
-      if (worker === null && !stopped) start();
+      if (worker === null && !stopped && Date.now() - failedAt >= retryMs) start();
     },
     async stop() {
       stopped = true;
