@@ -37,5 +37,10 @@ it('exposes requests, bytes, latency, tunnels, reloads and audit drops', async (
     assert.ok(body.includes(`\n${line}\n`), `missing: ${line}`);
   }
   dropped = 9;
-  assert.ok((await m.render()).body.includes('\ncordon_audit_dropped_total 9\n'));
+  m.observe(record({ scheme: 'https', bytesUp: 5 }));
+  const again = (await m.render()).body;
+  assert.ok(again.includes('\ncordon_audit_dropped_total 9\n'));
+  // Counters are read from their tallies at each scrape: counted once, never twice.
+  assert.ok(again.includes('\ncordon_requests_total{decision="allow",reason="allowed",scheme="https"} 2\n'));
+  assert.ok(again.includes('\ncordon_bytes_total{direction="up"} 115\n'));
 });

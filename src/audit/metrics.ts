@@ -3,7 +3,9 @@
  * Prometheus metrics for the admin listener's `/metrics`, on a registry of their own (never the
  * global one): requests by decision, reason and scheme; bytes each way; DNS and connect latency;
  * active connections and tunnels; reloads and reload failures; the audit store's writes, queue and
- * drops. Fed by `observe()` per record (cheap: a few counter increments); gauges are read at scrape.
+ * drops. Fed by `observe()` per record: the labelled counters are plain numbers in maps on that path
+ * (prom-client hashes a labels object into a new string on every `inc()`) and are handed to
+ * prom-client at scrape time, like the gauges.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AccessRecord } from '../proxy/records.js';
@@ -27,27 +29,87 @@ export interface Metrics {
 // Seconds; DNS answers come in well under a millisecond from a cache and seconds when a server is slow.
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** Counts by a path of label values, kept as plain numbers; no allocation once a path was seen. */
+class Tally {
+  private readonly root = new Map<string, unknown>();
+
+  add(values: readonly string[], n: number): void {
+    let level = this.root;
+    const last = values.length - 1;
+    for (let i = 0; i < last; i++) {
+      const key = values[i] as string;
+      let next = level.get(key) as Map<string, unknown> | undefined;
+      if (next === undefined) level.set(key, (next = new Map()));
+      level = next;
+    }
+    const key = values[last] as string;
+    level.set(key, ((level.get(key) as number | undefined) ?? 0) + n);
+  }
+
+  /** Every path with its count. */
+  *entries(level = this.root, prefix: string[] = []): Generator<[string[], number]> {
+    for (const [k, v] of level) {
+      if (v instanceof Map) yield* this.entries(v as Map<string, unknown>, [...prefix, k]);
+      else yield [[...prefix, k], v as number];
+    }
+  }
+}
+
+/** A prom-client counter whose values come from `tally` at scrape time. */
+function tallyCounter<L extends string>(
+  registers: Registry[],
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+  tally: Tally,
+): void {
+  new Counter<L>({
+    name,
+    help,
+    labelNames,
+    registers,
+    collect() {
+      this.reset();
+      for (const [values, n] of tally.entries()) {
+        const labels = Object.fromEntries(labelNames.map((l, i) => [l, values[i] ?? ''])) as Record<
+          L,
+          string
+        >;
+        this.inc(labels, n);
+      }
+    },
+  });
+}
+
 export function createMetrics(src: MetricsSources = {}): Metrics {
   const registry = new Registry();
   const registers = [registry];
-  const requests = new Counter({
-    name: 'cordon_requests_total',
-    help: 'Requests and tunnels by decision, reason and scheme',
-    labelNames: ['decision', 'reason', 'scheme'] as const,
+  const requests = new Tally();
+  const wouldDeny = new Tally();
+  const bytes = new Tally();
+  tallyCounter(
     registers,
-  });
-  const wouldDeny = new Counter({
-    name: 'cordon_would_deny_total',
-    help: 'Requests allowed by report or learn mode that enforce would deny, by group',
-    labelNames: ['group'] as const,
+    'cordon_requests_total',
+    'Requests and tunnels by decision, reason and scheme',
+    ['decision', 'reason', 'scheme'],
+    requests,
+  );
+  tallyCounter(
     registers,
-  });
-  const bytes = new Counter({
-    name: 'cordon_bytes_total',
-    help: 'Bytes relayed, up (client to destination) and down',
-    labelNames: ['direction'] as const,
+    'cordon_would_deny_total',
+    'Requests allowed by report or learn mode that enforce would deny, by group',
+    ['group'],
+    wouldDeny,
+  );
+  tallyCounter(
     registers,
-  });
+    'cordon_bytes_total',
+    'Bytes relayed, up (client to destination) and down',
+    ['direction'],
+    bytes,
+  );
+  const UP = ['up'] as const;
+  const DOWN = ['down'] as const;
   const dns = new Histogram({
     name: 'cordon_dns_duration_seconds',
     help: 'Time to resolve an allowed destination',
@@ -70,10 +132,10 @@ export function createMetrics(src: MetricsSources = {}): Metrics {
   return {
     registry,
     observe(r) {
-      requests.inc({ decision: r.decision, reason: r.reason, scheme: r.scheme });
-      if (r.wouldDeny) wouldDeny.inc({ group: r.group });
-      if (r.bytesUp > 0) bytes.inc({ direction: 'up' }, r.bytesUp);
-      if (r.bytesDown > 0) bytes.inc({ direction: 'down' }, r.bytesDown);
+      requests.add([r.decision, r.reason, r.scheme], 1);
+      if (r.wouldDeny) wouldDeny.add([r.group], 1);
+      if (r.bytesUp > 0) bytes.add(UP, r.bytesUp);
+      if (r.bytesDown > 0) bytes.add(DOWN, r.bytesDown);
       if (r.dnsMs !== null) dns.observe(r.dnsMs / 1000);
       if (r.connectMs !== null) connect.observe(r.connectMs / 1000);
     },
