@@ -16,10 +16,11 @@ import type { ProxyTuning, ProxyUnderTest } from './types.js';
 
 /**
  * The Node flags every launcher of Cordon passes (package.json's start, bin/cordon.js's first line,
- * install-cordon.sh's cordon-start; test/node-flags.test.ts keeps them equal): V8's young
- * generation capped at 4 MiB per half, which keeps a quiet proxy's memory small (README, "Memory").
+ * install-cordon.sh's cordon-start; test/cli/node-flags.test.ts keeps them equal): V8's young
+ * generation capped at 4 MiB per half, and one V8 helper thread instead of four, both of which keep
+ * a quiet proxy's memory small (README, "Memory").
  */
-export const CORDON_NODE_FLAGS = ['--max-semi-space-size=4'] as const;
+export const CORDON_NODE_FLAGS = ['--max-semi-space-size=4', '--v8-pool-size=1'] as const;
 
 export interface CordonOptions {
   procs: ProcSet;

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=4 --v8-pool-size=1
 // Entry point of the `cordon` executable: runs the built CLI (dist/), which `npm ci` builds through `prepare`.
 import { main } from '../dist/cli/main.js';
 

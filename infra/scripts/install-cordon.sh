@@ -128,7 +128,7 @@ chown -R "$RUN_AS" "$LOGS" "$DATA"
 mkdir -p "$OPT/bin"
 cat >"$OPT/bin/cordon-start" <<SH
 #!/bin/sh
-exec "$NODE" --max-semi-space-size=4 "$ENTRY" start --config "$ETC/cordon.yaml" "\$@"
+exec "$NODE" --max-semi-space-size=4 --v8-pool-size=1 "$ENTRY" start --config "$ETC/cordon.yaml" "\$@"
 SH
 chmod 755 "$OPT/bin/cordon-start"
 
