@@ -29,29 +29,18 @@ export interface Metrics {
 // Seconds; DNS answers come in well under a millisecond from a cache and seconds when a server is slow.
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-/** Counts by a path of label values, kept as plain numbers; no allocation once a path was seen. */
+/** Counts by label values, kept as plain numbers under one joined key. */
 class Tally {
-  private readonly root = new Map<string, unknown>();
+  private readonly counts = new Map<string, number>();
 
   add(values: readonly string[], n: number): void {
-    let level = this.root;
-    const last = values.length - 1;
-    for (let i = 0; i < last; i++) {
-      const key = values[i] as string;
-      let next = level.get(key) as Map<string, unknown> | undefined;
-      if (next === undefined) level.set(key, (next = new Map()));
-      level = next;
-    }
-    const key = values[last] as string;
-    level.set(key, ((level.get(key) as number | undefined) ?? 0) + n);
+    const key = values.join('\u0000');
+    this.counts.set(key, (this.counts.get(key) ?? 0) + n);
   }
 
-  /** Every path with its count. */
-  *entries(level = this.root, prefix: string[] = []): Generator<[string[], number]> {
-    for (const [k, v] of level) {
-      if (v instanceof Map) yield* this.entries(v as Map<string, unknown>, [...prefix, k]);
-      else yield [[...prefix, k], v as number];
-    }
+  /** Every combination of label values with its count. */
+  *entries(): Generator<[string[], number]> {
+    for (const [key, n] of this.counts) yield [key.split('\u0000'), n];
   }
 }
 

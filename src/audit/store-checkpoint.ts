@@ -6,9 +6,9 @@
  * `wrote()` after each write; the first write starts a worker that runs a passive checkpoint (never
  * blocks the writer) on its own connection every `intervalMs`, so the event loop that serves the
  * proxy never waits on an fsync. Once `idleMs` pass with no write and the log fully folded in, the
- * worker stops (a worker thread holds about 11 MiB); the next write starts another (at most once a
- * minute after one failed: a database it cannot open is reported, not retried on every write). The worker is
- * plain JavaScript evaluated from a string, so it runs the same under tsx and from dist/.
+ * worker stops (a worker thread holds about 11 MiB); the next write starts another, at most once a
+ * minute after one failed (a database it cannot open is reported, not retried on every write). The
+ * worker is plain JavaScript evaluated from a string, so it runs the same under tsx and from dist/.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -44,7 +44,6 @@ export interface CheckpointerOptions {
   /** After a worker failed (it could not open the database), wait this long before starting another. */
   retryMs?: number;
   onError(message: string): void;
-  onCheckpoint?: () => void;
 }
 
 export interface Checkpointer {
@@ -90,7 +89,6 @@ export function createCheckpointer(path: string, opts: CheckpointerOptions): Che
     w.on('message', (m: Message) => {
       if (m.type === 'error') return opts.onError(m.message);
       count += 1;
-      opts.onCheckpoint?.();
       if (worker !== w) return;
       const now = Date.now();
       if (writes > 0 || !m.folded) idleSince = now;
