@@ -24,6 +24,10 @@ const MODES = ['connect', 'tls'] as const;
 // Enough parallel loops to keep one server core busy, few enough that the client's own
 // single-threaded event loop does not add queueing delay to the latencies it measures.
 const CONCURRENCY = { connect: 32, tls: 16 } as const;
+// A fresh Cordon's CPU per CONNECT falls for its first ~6 s of CONNECTs while V8 optimises the
+// tunnel path (860–1,220 µs in the first 2 s, ~500 from then on, docs/benchmarks.md): warm each
+// mode 3 s (1 s quick) so every repetition measures the steady state, as (a)'s does.
+const WARM_MS = { full: 3000, quick: 1000 } as const;
 
 async function runLoad(
   ctx: BenchContext,
@@ -58,7 +62,8 @@ export async function runSetup(ctx: BenchContext): Promise<ScenarioResult> {
   const errors: string[] = [];
   const loader = await startLoader(ctx, 'connect');
   const targets = targetsOf(ctx);
-  for (const t of targets) for (const m of MODES) await runLoad(ctx, loader, t, m, 1000); // warm-up
+  const warmMs = ctx.opts.quick ? WARM_MS.quick : WARM_MS.full;
+  for (const t of targets) for (const m of MODES) await runLoad(ctx, loader, t, m, warmMs);
   for (let rep = 0; rep < ctx.opts.reps; rep++) {
     for (const mode of MODES) {
       for (const target of rotated(targets, rep)) {

@@ -5,8 +5,10 @@
  * in one 64 KiB buffer the whole process shares, which the reader must copy from before keeping any
  * of it (the next read of any socket overwrites it). A connection whose read is large gets a 256 KiB
  * buffer of its own, reused from read to read, and replaced whenever a write may still point into
- * it; it goes back to the shared one when its reads are small again. Reads four times the size of a
- * stream's took a tunnel's CPU per 100 MiB from 110–120 to 80 ms (docs/benchmarks.md).
+ * it; it goes back to the shared one after a few small reads in a row (one small read in the middle
+ * of a download is common over TLS, and dropping the buffer there cost a fresh 256 KiB, and 64 page
+ * faults, about every 3 MiB). Reads four times the size of a stream's took a tunnel's CPU per
+ * 100 MiB from 110–120 to 80 ms (docs/benchmarks.md).
  */
 import type { OnReadOpts } from 'node:net';
 
@@ -14,6 +16,8 @@ const SHARED_BYTES = 64 * 1024;
 const OWN_BYTES = 256 * 1024;
 /** A read at least this big marks a busy flow, worth a buffer of its own. */
 const BUSY_BYTES = 16 * 1024;
+/** Small reads in a row after which a connection gives its own buffer back: a lull, not a blip. */
+export const QUIET_READS = 4;
 
 let sharedBuffer: Buffer | undefined;
 function shared(): Buffer {
@@ -48,6 +52,8 @@ export function readResult(held: boolean, paused: boolean): ReadResult {
 export class ReadBuffer {
   private own: Buffer | null = null;
   private next: Buffer = shared();
+  /** Small reads since the last large one. */
+  private quiet = 0;
 
   /** `onread` options that hand each read to `handle` and choose the next buffer after it. */
   onread(handle: ReadHandler): OnReadOpts {
@@ -63,11 +69,11 @@ export class ReadBuffer {
   }
 
   private after(n: number, owned: boolean, held: boolean): void {
-    if (owned) {
-      if (held || n < BUSY_BYTES) this.own = n >= BUSY_BYTES ? Buffer.allocUnsafeSlow(OWN_BYTES) : null;
-    } else if (n >= BUSY_BYTES) {
-      this.own = Buffer.allocUnsafeSlow(OWN_BYTES);
-    }
+    const busy = n >= BUSY_BYTES;
+    this.quiet = busy ? 0 : this.quiet + 1;
+    // Let go of the own buffer when the flow went quiet, or when a write still points into it.
+    if (this.own !== null && (this.quiet >= QUIET_READS || (owned && held))) this.own = null;
+    if (this.own === null && busy) this.own = Buffer.allocUnsafeSlow(OWN_BYTES);
     this.next = this.own ?? shared();
   }
 }
