@@ -27,6 +27,8 @@ export interface DnsAnswer {
 export interface DnsCache {
   /** The kept answer for `host`, or `query()`'s (shared with lookups of `host` already waiting on it). */
   lookup(host: string, query: () => Promise<DnsAnswer>): Promise<{ addresses: string[]; cached: boolean }>;
+  /** The kept, unexpired answer for `host` now, or null: no waiting, no question sent. */
+  peek(host: string): string[] | null;
 }
 
 interface Entry {
@@ -35,7 +37,9 @@ interface Entry {
 }
 
 export function createDnsCache(o: DnsCacheOptions): DnsCache {
-  if (o.maxSeconds <= 0) return { lookup: async (_host, query) => ({ ...(await query()), cached: false }) };
+  if (o.maxSeconds <= 0) {
+    return { lookup: async (_host, query) => ({ ...(await query()), cached: false }), peek: () => null };
+  }
   const now = o.now ?? Date.now;
   const maxEntries = o.maxEntries ?? 10_000;
   const entries = new Map<string, Entry>();
@@ -51,13 +55,19 @@ export function createDnsCache(o: DnsCacheOptions): DnsCache {
     entries.set(host, { addresses: a.addresses, expires: now() + ttl * 1000 });
   };
 
+  const peek = (host: string): string[] | null => {
+    const hit = entries.get(host);
+    if (hit === undefined) return null;
+    if (hit.expires > now()) return hit.addresses;
+    entries.delete(host);
+    return null;
+  };
+
   return {
+    peek,
     lookup(host, query) {
-      const hit = entries.get(host);
-      if (hit !== undefined) {
-        if (hit.expires > now()) return Promise.resolve({ addresses: hit.addresses, cached: true });
-        entries.delete(host);
-      }
+      const kept = peek(host);
+      if (kept !== null) return Promise.resolve({ addresses: kept, cached: true });
       const pending = inFlight.get(host);
       if (pending !== undefined) return pending;
       const p = query().then(

@@ -136,7 +136,30 @@ void test('parseDnsServer accepts ip, ip:port and [v6]:port', () => {
   }
 });
 
-async function withoutMs(p: Promise<{ addresses: string[]; source: string; ms: number }>): Promise<object> {
-  const { addresses, source } = await p;
+type Answer = { addresses: string[]; source: string; ms: number };
+async function withoutMs(p: Promise<Answer> | Answer | null): Promise<object> {
+  const got = await p;
+  assert.ok(got !== null);
+  const { addresses, source } = got;
   return { addresses, source };
 }
+
+void test('known() answers at once what needs no question, and null for what does', async () => {
+  let clock = 1_000_000;
+  const r = resolver({
+    hosts: { 'pinned.test': '203.0.113.7' },
+    cache: { maxSeconds: 60, now: () => clock },
+  });
+  const before = dns.queries.length;
+  assert.deepEqual(await withoutMs(r.known('pinned.test')), { addresses: ['203.0.113.7'], source: 'hosts' });
+  assert.deepEqual(await withoutMs(r.known('192.0.2.1')), { addresses: ['192.0.2.1'], source: 'literal' });
+  assert.equal(r.known('v4.test'), null, 'never asked yet');
+  assert.equal(dns.queries.length, before, 'known() sends no question');
+  await r.resolve('v4.test');
+  assert.deepEqual(r.known('v4.test'), { addresses: ['192.0.2.10'], source: 'cache', ms: 0 });
+  clock += 3_600_000;
+  assert.equal(r.known('v4.test'), null, 'an expired answer is not known');
+  const uncached = resolver();
+  await uncached.resolve('v4.test');
+  assert.equal(uncached.known('v4.test'), null, 'without a cache every name is asked again');
+});

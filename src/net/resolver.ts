@@ -41,6 +41,11 @@ export interface ResolveResult {
 export interface HostResolver {
   /** Resolve a canonical host (as `canonicalHost()` returns it). Throws `NetError` with a DNS code. */
   resolve(host: string): Promise<ResolveResult>;
+  /**
+   * The answer when no DNS question is needed (a hosts entry, an IP literal, a kept answer), at once
+   * and without a promise; null when `resolve()` must ask. The same answer `resolve()` would give.
+   */
+  known(host: string): ResolveResult | null;
 }
 
 // c-ares codes (node:dns constants) that mean "this name has no such record".
@@ -72,8 +77,8 @@ export function parseDnsServer(s: string): string {
   return `${s.slice(0, colon)}:${portOf(s.slice(colon + 1))}`;
 }
 
-function parseHosts(hosts: Readonly<Record<string, string>>): Map<string, string> {
-  const out = new Map<string, string>();
+function parseHosts(hosts: Readonly<Record<string, string>>): Map<string, ResolveResult> {
+  const out = new Map<string, ResolveResult>();
   for (const [name, ip] of Object.entries(hosts)) {
     let canonical: string | undefined;
     try {
@@ -94,7 +99,8 @@ function parseHosts(hosts: Readonly<Record<string, string>>): Map<string, string
         `hosts entry ${quote(name)}: ${quote(ip)} is not an IP address`,
       );
     }
-    out.set(name, ip);
+    // One answer per entry, handed out as it is (callers only read it).
+    out.set(name, Object.freeze({ addresses: Object.freeze([ip]) as string[], source: 'hosts', ms: 0 }));
   }
   return out;
 }
@@ -182,19 +188,28 @@ export function createResolver(options: ResolverOptions): HostResolver {
     return { addresses: [...addresses], ttlSeconds };
   };
 
+  const known = (host: string): ResolveResult | null => {
+    const pinned = hosts.get(host);
+    if (pinned !== undefined) return pinned;
+    if (parseIp(host) !== null) return { addresses: [host], source: 'literal', ms: 0 };
+    const kept = cache.peek(host);
+    // No DNS time spent on a kept answer.
+    return kept === null ? null : { addresses: kept, source: 'cache', ms: 0 };
+  };
+
   return {
+    known,
     async resolve(host: string): Promise<ResolveResult> {
-      const start = performance.now();
-      const ms = (): number => performance.now() - start;
-      const pinned = hosts.get(host);
-      if (pinned !== undefined) return { addresses: [pinned], source: 'hosts', ms: ms() };
-      if (parseIp(host) !== null) return { addresses: [host], source: 'literal', ms: ms() };
+      const now = known(host);
+      if (now !== null) return now;
       if (host.length === 0) throw new NetError(NET_ERRORS.dnsFailed, 'cannot resolve an empty name');
+      const start = performance.now();
       const got = await cache.lookup(host, () => ask(host));
-      // No DNS time spent on a kept answer.
-      return got.cached
-        ? { addresses: got.addresses, source: 'cache', ms: 0 }
-        : { addresses: got.addresses, source: 'dns', ms: ms() };
+      return {
+        addresses: got.addresses,
+        source: got.cached ? 'cache' : 'dns',
+        ms: got.cached ? 0 : performance.now() - start,
+      };
     },
   };
 }

@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import { parseAuthority } from '../net/authority.js';
 import { decide } from '../policy/decide.js';
 import { REASONS, type Scheme } from '../policy/types.js';
-import { connectChecked, resolveChecked } from './dial.js';
+import { checkedNow, connectChecked, resolveChecked } from './dial.js';
 import { createDownstream } from './downstream.js';
 import { PROXY_ERRORS, ProxyError } from './errors.js';
 import { forwardFailure } from './http-admission.js';
@@ -110,7 +110,9 @@ async function open(
   target: { host: string; port: number; isIp: boolean; tls: boolean },
   r: RecordBuilder,
 ): Promise<void> {
-  const checked = await resolveChecked(runtime, target.host, target.isIp);
+  const checked =
+    checkedNow(runtime, target.host, target.isIp) ??
+    (await resolveChecked(runtime, target.host, target.isIp));
   const t0 = performance.now();
   const downstream = createDownstream();
   const { connectMs: limit } = runtime.settings.timeouts;

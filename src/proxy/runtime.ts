@@ -14,6 +14,8 @@ export interface ResolvedAddresses {
 /** Resolves an allowed name. Implemented by net's resolver; tests inject their own. */
 export interface ResolverLike {
   resolve(host: string): Promise<ResolvedAddresses>;
+  /** The answer when no DNS question is needed, at once; null when `resolve()` must ask. */
+  known(host: string): ResolvedAddresses | null;
 }
 
 /** Says whether an address may be dialled (public, or in an explicitly allowed range). */

@@ -3,7 +3,8 @@
  * real proxy and a real DNS server on loopback: repeated requests for one name ask DNS once, and a
  * name whose answer changes on every query (DNS rebinding, TTL 0) is asked again and its new
  * address checked, so the second request is refused `blocked_address`. A reload keeps the cache when
- * the `dns` settings did not change, and starts a new one when they did.
+ * the `dns` settings did not change, and starts a new one when they did; a kept answer is checked
+ * against the address rules in force on every use.
  */
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
@@ -89,5 +90,16 @@ log: { access: null, json: null }
     assert.match((await get('cached.test')).text, /^HTTP\/1\.1 200 /);
     assert.equal(asked('cached.test'), before + 1, 'a new resolver asks again');
     assert.match((await get('rebind.test')).text, /^HTTP\/1\.1 403 /, 'and the new policy is in force');
+  });
+
+  it('checks a kept answer against the address rules in force, without asking DNS again', async () => {
+    const before = asked('cached.test');
+    const previous = runtime;
+    const noPrivate = configText('cached.test', ', cacheSeconds: 60').replace('127.0.0.1/32', '');
+    runtime = buildRuntime(load(noPrivate), 4, previous);
+    assert.equal(runtime.resolver, previous.resolver, 'only the address rules changed: the cache is kept');
+    assert.match((await get('cached.test')).text, /^HTTP\/1\.1 403 /);
+    assert.equal(records.filter((r) => r.host === 'cached.test').at(-1)?.reason, 'blocked_address');
+    assert.equal(asked('cached.test'), before, 'refused from the kept answer');
   });
 });

@@ -8,7 +8,7 @@
  * request has no body. Knows nothing about policy rules.
  */
 import type { Socket } from 'node:net';
-import { resolveChecked, type CheckedAddress } from '../dial.js';
+import { checkedNow, resolveChecked, type CheckedAddress } from '../dial.js';
 import { readResult, type ReadResult } from '../read-buffer.js';
 import { PROXY_ERRORS, ProxyError } from '../errors.js';
 import { forwardFailure } from '../http-admission.js';
@@ -100,6 +100,13 @@ export class Exchange implements UpstreamUser {
   }
 
   start(): void {
+    let now: CheckedAddress | null;
+    try {
+      now = checkedNow(this.runtime, this.target.host, this.target.isIp);
+    } catch (e: unknown) {
+      return this.fail(e);
+    }
+    if (now !== null) return this.resolved(now);
     resolveChecked(this.runtime, this.target.host, this.target.isIp).then(
       (c) => this.resolved(c),
       (e: unknown) => this.fail(e),
