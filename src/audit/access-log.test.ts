@@ -1,5 +1,6 @@
 /**
- * Access-log formats (squid native and JSON lines) and the writer's flush on close.
+ * Access-log formats (squid native and JSON lines) and the writer: flush on close, every line
+ * written byte-exact and in order, a line longer than a batch included.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -111,5 +112,29 @@ describe('access log formats', () => {
     const lines = readFileSync(file, 'utf8').trim().split('\n');
     assert.equal(lines.length, 1000);
     assert.equal((JSON.parse(lines[999] ?? '{}') as { id: string }).id, 'r999');
+  });
+
+  it('encodes every line exactly, in order, whatever its characters and length', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cordon-log-')), 'decisions.jsonl');
+    const w = createRecordWriter(file, formatJson);
+    const long = `/${'x'.repeat(40_000)}`;
+    const sent: AccessRecord[] = [];
+    for (let i = 0; i < 300; i++) {
+      const r = {
+        ...base,
+        id: `r${i}`,
+        group: i % 2 === 0 ? 'équipe-données' : 'team…🚀',
+        path: i === 150 ? long : '/a',
+      };
+      sent.push(r);
+      w.write(r);
+    }
+    await w.close();
+    const got = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AccessRecord);
+    assert.deepEqual(got, sent);
+    assert.equal(w.dropped, 0);
   });
 });
