@@ -19,13 +19,50 @@ const HOP_BY_HOP = new Set([
 function connectionTokens(raw: readonly string[]): Set<string> | null {
   let tokens: Set<string> | null = null;
   for (let i = 0; i < raw.length; i += 2) {
-    if ((raw[i] ?? '').toLowerCase() !== 'connection') continue;
+    const name = raw[i] ?? '';
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
     for (const t of (raw[i + 1] ?? '').split(',')) {
-      const name = t.trim().toLowerCase();
-      if (name) (tokens ??= new Set()).add(name);
+      const token = t.trim().toLowerCase();
+      if (token) (tokens ??= new Set()).add(token);
     }
   }
   return tokens;
+}
+
+/**
+ * Whether a name (a token, so ASCII) could be one of the fixed names dropped, by its first letter and
+ * length: most names are not, and need no lowercased copy to say so.
+ */
+function candidate(name: string, dropCordon: boolean): boolean {
+  const n = name.length;
+  switch (name.charCodeAt(0) | 0x20) {
+    case 0x63: // connection
+    case 0x6b: // keep-alive
+      return n === 10;
+    case 0x68: // host
+      return n === 4;
+    case 0x70: // proxy-*
+      return n >= 6;
+    case 0x74: // te, trailer, transfer-encoding
+      return n === 2 || n === 7 || n === 17;
+    case 0x75: // upgrade
+      return n === 7;
+    case 0x78: // x-cordon-*
+      return dropCordon && n >= 9;
+    default:
+      return false;
+  }
+}
+
+function dropped(name: string, named: Set<string> | null, dropCordon: boolean): boolean {
+  if (named === null && !candidate(name, dropCordon)) return false;
+  const lower = name.toLowerCase();
+  return (
+    HOP_BY_HOP.has(lower) ||
+    lower.startsWith('proxy-') ||
+    named?.has(lower) === true ||
+    (dropCordon && lower.startsWith('x-cordon-'))
+  );
 }
 
 function filter(raw: readonly string[], dropCordon: boolean): string[] {
@@ -33,13 +70,20 @@ function filter(raw: readonly string[], dropCordon: boolean): string[] {
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] ?? '';
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || lower.startsWith('proxy-')) continue;
-    if (named?.has(lower)) continue;
-    if (dropCordon && lower.startsWith('x-cordon-')) continue;
-    out.push(name, raw[i + 1] ?? '');
+    if (!dropped(name, named, dropCordon)) out.push(name, raw[i + 1] ?? '');
   }
   return out;
+}
+
+/** The kept fields as header lines (`Name: value` CRLF each) after `first`, built in one pass. */
+function lines(raw: readonly string[], dropCordon: boolean, first: string): string {
+  const named = connectionTokens(raw);
+  let s = first;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] ?? '';
+    if (!dropped(name, named, dropCordon)) s += `${name}: ${raw[i + 1] ?? ''}\r\n`;
+  }
+  return s;
 }
 
 /** Request headers to send upstream (flat raw list), with `Host` set from the target. */
@@ -52,6 +96,16 @@ export function upstreamRequestHeaders(raw: readonly string[], hostHeader: strin
 /** Response headers to send to the client (flat raw list). */
 export function clientResponseHeaders(raw: readonly string[]): string[] {
   return filter(raw, true);
+}
+
+/** `upstreamRequestHeaders` as header lines. */
+export function upstreamRequestLines(raw: readonly string[], hostHeader: string): string {
+  return lines(raw, false, `Host: ${hostHeader}\r\n`);
+}
+
+/** `clientResponseHeaders` as header lines. */
+export function clientResponseLines(raw: readonly string[]): string {
+  return lines(raw, true, '');
 }
 
 /** The Host header value for a target: port omitted when it is the scheme's default. */

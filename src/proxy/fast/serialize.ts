@@ -5,25 +5,19 @@
  * `Proxy-*` headers dropped by proxy/headers) and the client's response (Cordon's `X-Cordon-*`
  * names dropped). The caller adds the framing and connection headers it chose.
  */
-import { clientResponseHeaders, hostHeaderFor, upstreamRequestHeaders } from '../headers.js';
+import { clientResponseLines, hostHeaderFor, upstreamRequestLines } from '../headers.js';
 import type { AbsoluteTarget } from '../request-target.js';
 import type { RequestHead } from './request-parser.js';
 import type { ResponseHead } from './response-parser.js';
 
-function fields(flat: readonly string[]): string {
-  let s = '';
-  for (let i = 0; i < flat.length; i += 2) s += `${flat[i] ?? ''}: ${flat[i + 1] ?? ''}\r\n`;
-  return s;
-}
-
 /** The request head to send upstream (HTTP/1.1, latin1). */
 export function upstreamRequestHead(head: RequestHead, target: AbsoluteTarget): string {
-  const headers = upstreamRequestHeaders(head.rawHeaders, hostHeaderFor(target.host, target.port, 80));
+  const fields = upstreamRequestLines(head.rawHeaders, hostHeaderFor(target.host, target.port, 80));
   const framing = head.body === 'chunked' ? 'Transfer-Encoding: chunked\r\n' : '';
-  return `${head.method} ${target.path} HTTP/1.1\r\n${fields(headers)}${framing}\r\n`;
+  return `${head.method} ${target.path} HTTP/1.1\r\n${fields}${framing}\r\n`;
 }
 
 /** The response head to send the client; `extra` holds framing and connection lines, each ending CRLF. */
 export function clientResponseHead(head: ResponseHead, extra: string): string {
-  return `HTTP/1.1 ${head.status} ${head.reason}\r\n${fields(clientResponseHeaders(head.rawHeaders))}${extra}\r\n`;
+  return `HTTP/1.1 ${head.status} ${head.reason}\r\n${clientResponseLines(head.rawHeaders)}${extra}\r\n`;
 }
