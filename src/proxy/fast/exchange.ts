@@ -191,7 +191,7 @@ export class Exchange implements UpstreamUser {
     if (this.finished) return readResult(false, false);
     this.gotBytes = true;
     this.writer.borrowed = !owned;
-    s.cork();
+    this.writer.beginBatch();
     try {
       let i = 0;
       if (this.res === null) {
@@ -203,12 +203,14 @@ export class Exchange implements UpstreamUser {
       if (this.resBody.done) {
         // Bytes after a complete response: the upstream is confused or hostile; never reuse it.
         if (end < chunk.length) this.res = { ...(this.res as ResponseHead), keepAlive: false };
+        // Out before the client connection moves on (it may end, or answer a pipelined request).
+        this.writer.endBatch();
         this.complete();
       }
     } catch (e: unknown) {
       this.fail(e);
     } finally {
-      s.uncork();
+      this.writer.endBatch();
     }
     // A write the kernel did not take whole still points into `chunk` if it was written as it is.
     return readResult(owned && s.writableLength > 0, false);

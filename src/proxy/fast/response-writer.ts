@@ -2,8 +2,9 @@
  * @module proxy/fast/response-writer
  * The client side of a forwarded response: how it is framed for this client (RFC 9112 §6.3; a
  * chunked or close-delimited upstream body is chunked for HTTP/1.1 and close-delimited for HTTP/1.0,
- * as node:http does) and the writes, with the head and the first body bytes in one write and the
- * upstream paused while the client is slow. Does not parse.
+ * as node:http does) and the writes, with the head and the first body bytes in one write, the
+ * writes of one upstream read in one system call, and the upstream paused while the client is slow.
+ * Does not parse.
  */
 import type { Socket } from 'node:net';
 import { CloseReader, LengthReader, NO_BODY } from './body.js';
@@ -62,6 +63,10 @@ export class ResponseWriter implements ByteSink {
   private head: string | null = null;
   /** The bytes pushed now are in a shared read buffer: copy what is written (see read-buffer.ts). */
   borrowed = false;
+  private batching = false;
+  /** In a batch, the first write waits here: alone, it goes out as it is, without corking. */
+  private waiting: Buffer | string | null = null;
+  private corked = false;
 
   constructor(
     private readonly socket: Socket,
@@ -75,24 +80,17 @@ export class ResponseWriter implements ByteSink {
 
   push(b: Buffer): void {
     const head = this.head;
-    let ok: boolean;
-    if (head === null) ok = this.socket.write(this.kept(b));
-    else {
-      this.head = null;
-      if (b.length <= MERGE_LIMIT) {
-        const out = Buffer.allocUnsafe(head.length + b.length);
-        out.write(head, 0, 'latin1');
-        b.copy(out, head.length);
-        ok = this.socket.write(out);
-      } else {
-        // Corked, the two go out in one writev.
-        this.socket.cork();
-        this.socket.write(head, 'latin1');
-        ok = this.socket.write(this.kept(b));
-        this.socket.uncork();
-      }
+    if (head === null) return this.out(this.kept(b));
+    this.head = null;
+    if (b.length <= MERGE_LIMIT) {
+      const out = Buffer.allocUnsafe(head.length + b.length);
+      out.write(head, 0, 'latin1');
+      b.copy(out, head.length);
+      this.out(out);
+    } else {
+      this.out(head);
+      this.out(this.kept(b));
     }
-    if (!ok) this.onFull();
   }
 
   /** `b` as a write may keep it: copied out of a shared read buffer. */
@@ -105,6 +103,47 @@ export class ResponseWriter implements ByteSink {
     const head = this.head;
     if (head === null) return;
     this.head = null;
-    if (!this.socket.write(head, 'latin1')) this.onFull();
+    this.out(head);
+  }
+
+  /** Writes from here to `endBatch()` (one upstream read's) reach the socket in one system call. */
+  beginBatch(): void {
+    this.batching = true;
+  }
+
+  /** Send what the batch wrote; safe to call again. */
+  endBatch(): void {
+    this.batching = false;
+    const w = this.waiting;
+    this.waiting = null;
+    if (w !== null) this.send(w);
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork();
+    }
+  }
+
+  private out(b: Buffer | string): void {
+    if (!this.batching) return this.send(b);
+    if (this.waiting === null && !this.corked) {
+      this.waiting = b;
+      return;
+    }
+    // A second write in one batch: cork, so that both go out in one writev.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+    }
+    const w = this.waiting;
+    this.waiting = null;
+    if (w !== null) this.send(w);
+    this.send(b);
+  }
+
+  private send(b: Buffer | string): void {
+    // The exchange failed and closed the client while this batch was open: nothing to send to.
+    if (this.socket.destroyed) return;
+    const ok = typeof b === 'string' ? this.socket.write(b, 'latin1') : this.socket.write(b);
+    if (!ok) this.onFull();
   }
 }
