@@ -76,6 +76,56 @@ function blank(id: string, client: string, method: string, scheme: Scheme): Acce
   };
 }
 
+/** One record in progress (a class, not closures: one is made per request). */
+class Builder implements RecordBuilder {
+  private done = false;
+
+  constructor(
+    readonly record: AccessRecord,
+    private readonly startedAt: number,
+    private readonly emit: (rec: AccessRecord, startedAt: number) => void,
+  ) {}
+
+  target(s: Scheme, host: string, port: number, path: string | null): void {
+    const rec = this.record;
+    rec.scheme = s;
+    rec.host = host;
+    rec.port = port;
+    const query = path === null ? -1 : path.indexOf('?');
+    rec.path = query < 0 ? path : (path as string).slice(0, query);
+  }
+
+  decision(d: Decision, version: number): void {
+    const rec = this.record;
+    rec.decision = d.allow ? 'allow' : 'deny';
+    rec.mode = d.mode;
+    rec.wouldDeny = d.wouldDeny;
+    rec.reason = d.reason;
+    rec.rule = d.rule;
+    rec.group = d.group;
+    rec.policyVersion = version;
+  }
+
+  traffic(t: TrafficFigures): void {
+    Object.assign(this.record, t);
+  }
+
+  response(status: number, reason: ReasonCode, detail: string, help: string): CordonResponse {
+    const rec = this.record;
+    return { status, reason, detail, help, destination: destinationOf(rec), requestId: rec.id };
+  }
+
+  finish(patch: { status: number; decision?: 'allow' | 'deny'; reason?: ReasonCode }): void {
+    if (this.done) return;
+    this.done = true;
+    const rec = this.record;
+    rec.status = patch.status;
+    if (patch.decision) rec.decision = patch.decision;
+    if (patch.reason) rec.reason = patch.reason;
+    this.emit(rec, this.startedAt);
+  }
+}
+
 export function createRecorder(sink: RecordSink): Recorder {
   const nextId = createIdSource();
   const emit = (rec: AccessRecord, startedAt: number): void => {
@@ -88,41 +138,7 @@ export function createRecorder(sink: RecordSink): Recorder {
       return this.startAt(clientAddress(req.socket.remoteAddress), req.method ?? '-', scheme);
     },
     startAt(client, method, scheme) {
-      const startedAt = performance.now();
-      const rec = blank(nextId(), client, method, scheme);
-      let done = false;
-      return {
-        record: rec,
-        target(s, host, port, path) {
-          rec.scheme = s;
-          rec.host = host;
-          rec.port = port;
-          rec.path = path === null ? null : (path.split('?', 1)[0] ?? '/');
-        },
-        decision(d, version) {
-          rec.decision = d.allow ? 'allow' : 'deny';
-          rec.mode = d.mode;
-          rec.wouldDeny = d.wouldDeny;
-          rec.reason = d.reason;
-          rec.rule = d.rule;
-          rec.group = d.group;
-          rec.policyVersion = version;
-        },
-        traffic(t) {
-          Object.assign(rec, t);
-        },
-        response(status, reason, detail, help) {
-          return { status, reason, detail, help, destination: destinationOf(rec), requestId: rec.id };
-        },
-        finish(patch) {
-          if (done) return;
-          done = true;
-          rec.status = patch.status;
-          if (patch.decision) rec.decision = patch.decision;
-          if (patch.reason) rec.reason = patch.reason;
-          emit(rec, startedAt);
-        },
-      };
+      return new Builder(blank(nextId(), client, method, scheme), performance.now(), emit);
     },
     malformed(socket, status, reason = REASONS.badRequest) {
       const rec = blank(nextId(), clientAddress(socket.remoteAddress), '-', 'http');
