@@ -76,3 +76,11 @@ test('without a Connection header, fixed names are still dropped in any case', (
   assert.deepEqual(clientResponseHeaders(flat), ['Via', '1.1 x']);
   assert.equal(clientResponseLines(flat), 'Via: 1.1 x\r\n');
 });
+
+test('Connection values that name fixed hop-by-hop fields change nothing; others still drop their field', () => {
+  const flat = ['Connection', 'Keep-Alive, TE', 'Keep-Alive', 'timeout=5', 'Close', 'x', 'Via', '1.1 x'];
+  assert.deepEqual(clientResponseHeaders(flat), ['Close', 'x', 'Via', '1.1 x']);
+  const closing = ['Connection', 'keep-alive, close', 'Close', 'x', 'Via', '1.1 x'];
+  assert.deepEqual(clientResponseHeaders(closing), ['Via', '1.1 x']);
+  assert.equal(clientResponseLines(closing), 'Via: 1.1 x\r\n');
+});

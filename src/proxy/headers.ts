@@ -23,7 +23,8 @@ function connectionTokens(raw: readonly string[]): Set<string> | null {
     if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
     for (const t of (raw[i + 1] ?? '').split(',')) {
       const token = t.trim().toLowerCase();
-      if (token) (tokens ??= new Set()).add(token);
+      // `keep-alive` and the like are dropped anyway: no set for the usual `Connection` values.
+      if (token && !HOP_BY_HOP.has(token)) (tokens ??= new Set()).add(token);
     }
   }
   return tokens;
