@@ -13,7 +13,8 @@ export type SqlValue = string | number | bigint | null | Buffer;
 export type SqlParams = readonly SqlValue[] | Readonly<Record<string, SqlValue>>;
 
 export interface Statement<Row = Record<string, unknown>> {
-  run(...params: SqlValue[] | [Readonly<Record<string, SqlValue>>]): {
+  /** Parameters one by one, as one array (bound as they are, without spreading), or named. */
+  run(...params: SqlValue[] | [readonly SqlValue[]] | [Readonly<Record<string, SqlValue>>]): {
     changes: number;
     lastInsertRowid: number | bigint;
   };

@@ -89,7 +89,7 @@ export function createBatchWriter(db: Database): (records: readonly AccessRecord
     const observed = new Map<string, Sum>();
     for (const r of records) {
       const ts = Date.parse(r.time) || Date.now();
-      st.decision.run(...decisionRow(r, ts));
+      st.decision.run(decisionRow(r, ts));
       add(traffic, [Math.floor(ts / 60000)], r, ts);
       add(client, [r.client], r, ts, r.group);
       if (r.host === '-' || r.host === '') continue;
