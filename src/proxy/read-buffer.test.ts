@@ -1,6 +1,7 @@
 /**
  * Which buffer a connection reads into next: the shared one while quiet, its own while busy, kept
- * over a single small read, given back after a lull, replaced while a write still points into it.
+ * over a single small read, given back after a lull or when parked, replaced while a write still
+ * points into it.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -12,9 +13,18 @@ const SMALL = 100;
 /** A connection's reads, driven the way `net` drives `onread`: ask for a buffer, fill it, call back. */
 function connection() {
   let held = false;
-  const opts = new ReadBuffer().onread(() => readResult(held, false));
+  let parkNow = false;
+  const reads = new ReadBuffer();
+  const opts = reads.onread(() => {
+    if (parkNow) reads.park();
+    return readResult(held, false);
+  });
   const buffer = opts.buffer as () => Buffer;
   return {
+    /** The next read's handler parks the connection (as the pool does when a response ends). */
+    parkOnNextRead(): void {
+      parkNow = true;
+    },
     /** The buffer the next read lands in. */
     next: buffer,
     /** One read of `n` bytes; `hold`: the handler's write still points into it. Returns its buffer. */
@@ -22,6 +32,7 @@ function connection() {
       const b = buffer();
       held = hold;
       opts.callback(n, b);
+      parkNow = false;
       return b;
     },
   };
@@ -71,4 +82,17 @@ test('a buffer a write still points into is never read into again', () => {
   const third = c.read(SMALL, true);
   assert.equal(third, second);
   assert.notEqual(c.next(), third);
+});
+
+test('a connection parked in the middle of a large read (back in the pool) holds no buffer of its own', () => {
+  const c = connection();
+  const shared = c.next();
+  c.read(BIG);
+  const own = c.next();
+  c.parkOnNextRead();
+  c.read(BIG);
+  assert.equal(c.next(), shared, 'idle in the pool: the shared buffer');
+  c.read(BIG);
+  assert.notEqual(c.next(), shared, 'busy again: a buffer of its own');
+  assert.notEqual(c.next(), own, 'a fresh one: the old one may still be written from');
 });

@@ -7,7 +7,8 @@
  * buffer of its own, reused from read to read, and replaced whenever a write may still point into
  * it; it goes back to the shared one after a few small reads in a row (one small read in the middle
  * of a download is common over TLS, and dropping the buffer there cost a fresh 256 KiB, and 64 page
- * faults, about every 3 MiB). Reads four times the size of a stream's took a tunnel's CPU per
+ * faults, about every 3 MiB), and at once when parked (an upstream connection back in the pool).
+ * Reads four times the size of a stream's took a tunnel's CPU per
  * 100 MiB from 110–120 to 80 ms (docs/benchmarks.md).
  */
 import type { OnReadOpts } from 'node:net';
@@ -54,6 +55,18 @@ export class ReadBuffer {
   private next: Buffer = shared();
   /** Small reads since the last large one. */
   private quiet = 0;
+  /** `park()` was called: give the own buffer back after this read, whatever its size. */
+  private parking = false;
+
+  /**
+   * The connection goes idle (an upstream connection back in the pool): it holds no buffer of its
+   * own until it is busy again. May be called from within a read's handler.
+   */
+  park(): void {
+    this.parking = true;
+    this.own = null;
+    this.next = shared();
+  }
 
   /** `onread` options that hand each read to `handle` and choose the next buffer after it. */
   onread(handle: ReadHandler): OnReadOpts {
@@ -69,6 +82,11 @@ export class ReadBuffer {
   }
 
   private after(n: number, owned: boolean, held: boolean): void {
+    if (this.parking) {
+      this.parking = false;
+      this.quiet = 0;
+      return;
+    }
     const busy = n >= BUSY_BYTES;
     this.quiet = busy ? 0 : this.quiet + 1;
     // Let go of the own buffer when the flow went quiet, or when a write still points into it.

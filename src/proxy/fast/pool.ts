@@ -42,6 +42,8 @@ export class UpstreamConn {
     private readonly pool: UpstreamPool,
     maxHeaderBytes: number,
     idleMs: number,
+    /** Its reads' buffers: an idle connection in the pool holds none of its own. */
+    readonly reads: ReadBuffer,
   ) {
     this.parser = new ResponseParser(maxHeaderBytes);
     // Armed once: every read or write restarts it, so it only fires after idleMs of silence. While
@@ -115,11 +117,10 @@ export class UpstreamPool {
   /** Connect to the checked `address:port` (`key`) for a new connection, not yet in the pool. */
   async dial(key: string, address: string, port: number, timeoutMs: number): Promise<UpstreamConn> {
     let conn: UpstreamConn | null = null;
-    const onread = new ReadBuffer().onread((bytes, owned) =>
-      conn === null ? STOP : conn.read(bytes, owned),
-    );
+    const reads = new ReadBuffer();
+    const onread = reads.onread((bytes, owned) => (conn === null ? STOP : conn.read(bytes, owned)));
     const socket = await connectChecked(address, port, timeoutMs, onread);
-    conn = new UpstreamConn(socket, key, this, this.maxHeaderBytes, this.idleMs);
+    conn = new UpstreamConn(socket, key, this, this.maxHeaderBytes, this.idleMs, reads);
     return conn;
   }
 
@@ -137,6 +138,7 @@ export class UpstreamPool {
       return;
     }
     c.setIdle(true);
+    c.reads.park();
     list.push(c);
     this.idleCount++;
   }
