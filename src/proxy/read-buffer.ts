@@ -8,8 +8,8 @@
  * it; it goes back to the shared one after a few small reads in a row (one small read in the middle
  * of a download is common over TLS, and dropping the buffer there cost a fresh 256 KiB, and 64 page
  * faults, about every 3 MiB), and at once when parked (an upstream connection back in the pool).
- * Reads four times the size of a stream's took a tunnel's CPU per
- * 100 MiB from 110–120 to 80 ms (docs/benchmarks.md).
+ * Reads four times the size of a stream's took a tunnel's CPU per 100 MiB from 110–120 to 80 ms
+ * (docs/benchmarks.md).
  */
 import type { OnReadOpts } from 'node:net';
 
