@@ -11,6 +11,8 @@ const BIG = 64 * 1024;
 const SMALL = 100;
 
 /** A connection's reads, driven the way `net` drives `onread`: ask for a buffer, fill it, call back. */
+type Connection = ReturnType<typeof connection>;
+
 function connection() {
   let held = false;
   let parkNow = false;
@@ -59,17 +61,23 @@ test('a busy connection keeps its own buffer over one small read in the middle o
   assert.equal(c.next(), own);
 });
 
-test('after a lull the own buffer is given back, and a new transfer gets one again', () => {
+/** A busy connection lets its buffer go (`letGo`), reads into the shared one, then gets a fresh one. */
+function givesBack(letGo: (c: Connection) => void): void {
   const c = connection();
   const shared = c.next();
   c.read(BIG);
   const own = c.next();
-  for (let i = 0; i < QUIET_READS; i++) c.read(SMALL);
-  assert.equal(c.next(), shared);
+  letGo(c);
+  assert.equal(c.next(), shared, 'the shared buffer again');
   c.read(BIG);
-  assert.notEqual(c.next(), shared);
-  assert.notEqual(c.next(), own);
-});
+  assert.notEqual(c.next(), shared, 'busy again: a buffer of its own');
+  assert.notEqual(c.next(), own, 'a fresh one: the old one may still be written from');
+}
+
+test('after a lull the own buffer is given back, and a new transfer gets one again', () =>
+  givesBack((c) => {
+    for (let i = 0; i < QUIET_READS; i++) c.read(SMALL);
+  }));
 
 test('a buffer a write still points into is never read into again', () => {
   const c = connection();
@@ -84,15 +92,8 @@ test('a buffer a write still points into is never read into again', () => {
   assert.notEqual(c.next(), third);
 });
 
-test('a connection parked in the middle of a large read (back in the pool) holds no buffer of its own', () => {
-  const c = connection();
-  const shared = c.next();
-  c.read(BIG);
-  const own = c.next();
-  c.parkOnNextRead();
-  c.read(BIG);
-  assert.equal(c.next(), shared, 'idle in the pool: the shared buffer');
-  c.read(BIG);
-  assert.notEqual(c.next(), shared, 'busy again: a buffer of its own');
-  assert.notEqual(c.next(), own, 'a fresh one: the old one may still be written from');
-});
+test('a connection parked in the middle of a large read (back in the pool) holds no buffer of its own', () =>
+  givesBack((c) => {
+    c.parkOnNextRead();
+    c.read(BIG);
+  }));
