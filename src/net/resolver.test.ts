@@ -136,7 +136,7 @@ void test('parseDnsServer accepts ip, ip:port and [v6]:port', () => {
   }
 });
 
-type Answer = { addresses: string[]; source: string; ms: number };
+type Answer = { addresses: readonly string[]; source: string; ms: number };
 async function withoutMs(p: Promise<Answer> | Answer | null): Promise<object> {
   const got = await p;
   assert.ok(got !== null);

@@ -31,8 +31,8 @@ export interface ResolverOptions {
 }
 
 export interface ResolveResult {
-  /** Deduplicated, preferred family first. Never empty. */
-  readonly addresses: string[];
+  /** Deduplicated, preferred family first. Never empty. Shared between answers: read only. */
+  readonly addresses: readonly string[];
   readonly source: 'hosts' | 'dns' | 'literal' | 'cache';
   /** Time spent resolving, in milliseconds. */
   readonly ms: number;
@@ -100,7 +100,7 @@ function parseHosts(hosts: Readonly<Record<string, string>>): Map<string, Resolv
       );
     }
     // One answer per entry, handed out as it is (callers only read it).
-    out.set(name, Object.freeze({ addresses: Object.freeze([ip]) as string[], source: 'hosts', ms: 0 }));
+    out.set(name, Object.freeze({ addresses: Object.freeze([ip]), source: 'hosts', ms: 0 }));
   }
   return out;
 }

@@ -46,14 +46,13 @@ export function checkedNow(runtime: ProxyRuntime, host: string, isIp: boolean): 
   return known === null ? null : checkAll(runtime, host, known.addresses, known.ms);
 }
 
-/** Resolve and check (see `checkAll`). */
+/** Resolve and check (see `checkAll`); `checkedNow` first spares the promise when it can answer. */
 export async function resolveChecked(
   runtime: ProxyRuntime,
   host: string,
   isIp: boolean,
 ): Promise<CheckedAddress> {
-  const now = checkedNow(runtime, host, isIp);
-  if (now !== null) return now;
+  if (isIp) return checkAll(runtime, host, [host], null);
   const { addresses, ms } = await runtime.resolver.resolve(host);
   return checkAll(runtime, host, addresses, ms);
 }

@@ -92,7 +92,7 @@ class Builder implements RecordBuilder {
     rec.host = host;
     rec.port = port;
     const query = path === null ? -1 : path.indexOf('?');
-    rec.path = query < 0 ? path : (path as string).slice(0, query);
+    rec.path = path === null || query < 0 ? path : path.slice(0, query);
   }
 
   decision(d: Decision, version: number): void {
