@@ -44,3 +44,19 @@ it('exposes requests, bytes, latency, tunnels, reloads and audit drops', async (
   assert.ok(again.includes('\ncordon_requests_total{decision="allow",reason="allowed",scheme="https"} 2\n'));
   assert.ok(again.includes('\ncordon_bytes_total{direction="up"} 115\n'));
 });
+
+it('times only real DNS lookups and new connections, not kept answers or reused connections', async () => {
+  const m = createMetrics();
+  m.observe(record({ dnsMs: 12, connectMs: 30 })); // a DNS question, then a new connection
+  m.observe(record({ dnsMs: 0, connectMs: 0 })); // a kept answer (or dns.hosts) on a reused connection
+  m.observe(record({ dnsMs: null, connectMs: 0.25 })); // an IP literal, dialled
+  const { body } = await m.render();
+  const count = (name: string): number => Number(new RegExp(`\\n${name}_count (\\d+)\\n`).exec(body)?.[1]);
+  assert.equal(count('cordon_dns_duration_seconds'), 1);
+  assert.equal(count('cordon_connect_duration_seconds'), 2);
+  assert.ok(
+    body.includes('\ncordon_connect_duration_seconds_bucket{le="0.001"} 1\n'),
+    'the 0.25 ms dial, not a 0',
+  );
+  assert.ok(body.includes('\ncordon_requests_total{decision="allow",reason="allowed",scheme="http"} 3\n'));
+});

@@ -101,13 +101,13 @@ export function createMetrics(src: MetricsSources = {}): Metrics {
   const DOWN = ['down'] as const;
   const dns = new Histogram({
     name: 'cordon_dns_duration_seconds',
-    help: 'Time to resolve an allowed destination',
+    help: 'Time to resolve an allowed destination by a DNS question (kept answers and dns.hosts entries are not counted)',
     buckets: LATENCY_BUCKETS,
     registers,
   });
   const connect = new Histogram({
     name: 'cordon_connect_duration_seconds',
-    help: 'Time to connect to the destination',
+    help: 'Time to open a new connection to the destination (reused upstream connections are not counted)',
     buckets: LATENCY_BUCKETS,
     registers,
   });
@@ -125,8 +125,10 @@ export function createMetrics(src: MetricsSources = {}): Metrics {
       if (r.wouldDeny) wouldDeny.add([r.group], 1);
       if (r.bytesUp > 0) bytes.add(UP, r.bytesUp);
       if (r.bytesDown > 0) bytes.add(DOWN, r.bytesDown);
-      if (r.dnsMs !== null) dns.observe(r.dnsMs / 1000);
-      if (r.connectMs !== null) connect.observe(r.connectMs / 1000);
+      // A kept DNS answer, a dns.hosts entry and a reused upstream connection are recorded as 0 ms
+      // (and an IP literal as no DNS at all): only real lookups and dials are timed here.
+      if (r.dnsMs !== null && r.dnsMs > 0) dns.observe(r.dnsMs / 1000);
+      if (r.connectMs !== null && r.connectMs > 0) connect.observe(r.connectMs / 1000);
     },
     reloaded(ok) {
       (ok ? reloads : reloadFailures).inc();

@@ -114,9 +114,17 @@ describe('metrics from real traffic', () => {
     const timed = (k: 'dnsMs' | 'connectMs'): number => records.filter((r) => r[k] !== null).length;
     assert.equal(timed('connectMs'), 2, 'the two that reached the origin');
     assert.equal(timed('dnsMs'), 2, 'resolved (from dns.hosts) before connecting');
-    assert.equal(sample(text, 'cordon_dns_duration_seconds_count'), timed('dnsMs'));
+    // A dns.hosts answer asks no DNS question: recorded as 0 ms, not timed.
+    assert.ok(records.every((r) => r.dnsMs === null || r.dnsMs === 0));
+    assert.equal(sample(text, 'cordon_dns_duration_seconds_count'), 0);
     assert.equal(sample(text, 'cordon_connect_duration_seconds_count'), 2);
     assert.equal(sample(text, 'cordon_connect_duration_seconds_bucket', { le: '+Inf' }), 2);
+
+    // The same origin again: the pooled connection is reused, recorded as a 0 ms connect, not timed.
+    assert.equal(await status(f.gw.port, `http://deps.test:${origin.port}/bytes/10`), 200);
+    await waitFor(4);
+    assert.equal(records[3]?.connectMs, 0, 'the pooled upstream connection was reused');
+    assert.equal(sample(await scrape(), 'cordon_connect_duration_seconds_count'), 2);
   });
 
   it('counts reloads and refused reloads', async () => {
