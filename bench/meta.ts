@@ -84,6 +84,9 @@ const NOTES = [
   `(squid runs one worker): a second Cordon with \`workers: auto\` (${availableParallelism()} workers and the primary), not`,
   `pinned, so on this ${availableParallelism()}-core machine it shares the cores with the load generator (core 0) and the`,
   'origin (core 1); its CPU is that of all its processes, and the goals are judged on the one-core column.',
+  '"Node floor" is bench/floor-proxy.mjs pinned like Cordon: about the least a forward proxy in Node does',
+  '(find each head, rewrite the target, frame responses by Content-Length, pipe tunnels; no policy, DNS,',
+  "SNI check, logs, timeouts or limits). It shows how much of a figure is Node's own on this machine.",
   `Proxy CPU is utime+stime of the proxy's process tree from /proc/PID/stat (1/${CLK_TCK} s ticks) over`,
   'the measured run, divided by the operations in it. RSS is VmRSS of a fresh proxy process.',
 ];

@@ -51,7 +51,28 @@ describe('the Cordon cluster column', () => {
     const rps = rows.find((r) => r.key === 'rps');
     assert.equal(rps?.values.cluster?.median, 80);
     assert.equal(rps?.cordonVsSquid, 2);
-    assert.match(markdownTable(rows), /\| 2\.00× \| – \| 80\.0 \(70\.0–90\.0\) \| ≥ 2× squid \| yes \|/);
+    assert.match(
+      markdownTable(rows),
+      /\| 2\.00× \| – \| 80\.0 \(70\.0–90\.0\) \| – \| – \| ≥ 2× squid \| yes \|/,
+    );
+  });
+});
+
+describe('the Node floor column', () => {
+  it('shows the floor and its ratio to squid; the goal stays on the one-core Cordon', () => {
+    const samples = {
+      cordon: [{ cpuUsPerReq: 15 }],
+      squid: [{ cpuUsPerReq: 20 }],
+      floor: [{ cpuUsPerReq: 6 }, { cpuUsPerReq: 8 }, { cpuUsPerReq: 7 }],
+    };
+    const rows = summarizeAll([{ id: 'a' as const, errors: [], samples }]);
+    const cpu = rows.find((r) => r.key === 'cpuUsPerReq');
+    assert.equal(cpu?.floorVsSquid, 7 / 20);
+    assert.equal(cpu?.met, false, 'the floor meeting the goal does not make Cordon meet it');
+    assert.match(
+      markdownTable(rows),
+      /\| 0\.75× \| – \| – \| 7\.00 \(6\.00–8\.00\) \| 0\.35× \| ≤ 0\.5× squid \| \*\*no\*\* \|/,
+    );
   });
 });
 

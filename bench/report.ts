@@ -1,7 +1,8 @@
 /**
  * @module bench/report
  * Turns scenario samples into the report: for every metric the median with min–max per target,
- * the Cordon/squid and Cordon/direct ratios, the goal from the issue and whether it is met; then a
+ * the Cordon/squid, Cordon/direct and Node floor/squid ratios, the goal from the issue and whether
+ * it is met (judged on the one-core Cordon only); then a
  * "where the time goes" table of CPU shares per scenario. Markdown for people, JSON for tools.
  * Pure: formats numbers, does no I/O.
  */
@@ -66,7 +67,7 @@ const USAGE_ROWS: readonly { scenario: ScenarioId; prefix: string; label: string
   { scenario: 'c', prefix: 'ctls', label: '(c) CONNECT + TLS + GET' },
 ];
 
-const TARGETS: readonly Target[] = ['direct', 'cordon', 'squid', 'cluster'];
+const TARGETS: readonly Target[] = ['direct', 'cordon', 'squid', 'cluster', 'floor'];
 
 export interface MetricSummary {
   scenario: ScenarioId;
@@ -76,6 +77,8 @@ export interface MetricSummary {
   values: Partial<Record<Target, Summary>>;
   cordonVsSquid: number;
   cordonVsDirect: number;
+  /** The Node floor's median over squid's: how far Node alone is from the goal's yardstick. */
+  floorVsSquid: number;
   goal: string;
   met: boolean | null;
 }
@@ -121,6 +124,7 @@ export function summarizeAll(results: readonly ScenarioResult[]): MetricSummary[
       values,
       cordonVsSquid,
       cordonVsDirect: m.sum ? Number.NaN : med('cordon') / med('direct'),
+      floorVsSquid: m.sum ? Number.NaN : med('floor') / med('squid'),
       goal: goalText(m.goal),
       met: goalMet(m.goal, med('cordon'), cordonVsSquid),
     });
@@ -147,14 +151,15 @@ const ratio = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)}×` :
 
 export function markdownTable(rows: readonly MetricSummary[]): string {
   const lines = [
-    '| scenario | metric | unit | direct | Cordon | squid | Cordon/squid | Cordon/direct | Cordon cluster | goal | met |',
-    '|---|---|---|--:|--:|--:|--:|--:|--:|---|---|',
+    '| scenario | metric | unit | direct | Cordon | squid | Cordon/squid | Cordon/direct | Cordon cluster | Node floor | floor/squid | goal | met |',
+    '|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
   ];
   for (const r of rows) {
     const met = r.met === null ? '' : r.met ? 'yes' : '**no**';
     lines.push(
       `| (${r.scenario}) | ${r.label} | ${r.unit} | ${cell(r.values.direct)} | ${cell(r.values.cordon)} | ` +
-        `${cell(r.values.squid)} | ${ratio(r.cordonVsSquid)} | ${ratio(r.cordonVsDirect)} | ${cell(r.values.cluster)} | ${r.goal} | ${met} |`,
+        `${cell(r.values.squid)} | ${ratio(r.cordonVsSquid)} | ${ratio(r.cordonVsDirect)} | ${cell(r.values.cluster)} | ` +
+        `${cell(r.values.floor)} | ${ratio(r.floorVsSquid)} | ${r.goal} | ${met} |`,
     );
   }
   return lines.join('\n');

@@ -15,6 +15,7 @@ import { errorMessage } from '../src/errors.js';
 import { createAuditLedger } from './audit.js';
 import { ensureBuilt, startCordon } from './cordon.js';
 import { benchError, BENCH_ERRORS } from './errors.js';
+import { startFloor } from './floor.js';
 import { describeRun, renderReport } from './meta.js';
 import { startOrigin } from './origin.js';
 import { createProcSet, type ProcSet } from './procs.js';
@@ -124,6 +125,8 @@ async function runBenchmark({ root, dir, opts, procs, log }: Setup): Promise<str
   const cluster = needLongRunning
     ? await startCordon({ procs, root, dir, origin, core: undefined, workers: 'auto' })
     : undefined;
+  // The Node floor, pinned beside Cordon: what Node itself costs for the same traffic.
+  const floor = needLongRunning ? await startFloor({ procs, root, core: cores.server }) : undefined;
   const windows: ProfileWindow[] = [];
   const ctx: BenchContext = {
     root,
@@ -134,8 +137,10 @@ async function runBenchmark({ root, dir, opts, procs, log }: Setup): Promise<str
     opts,
     proxies,
     cluster,
+    floor,
     windows,
     startProxy,
+    startFloor: () => startFloor({ procs, root, core: cores.server }),
     log,
   };
   const results: ScenarioResult[] = [];
@@ -160,6 +165,7 @@ async function runBenchmark({ root, dir, opts, procs, log }: Setup): Promise<str
   const seconds = (Date.now() - started) / 1000;
   for (const p of Object.values(proxies)) await p.stop();
   await cluster?.stop();
+  await floor?.stop();
   const profile =
     opts.profile && needLongRunning ? summarizeProfiles(proxies.cordon.dir, windows) : undefined;
   const meta = describeRun({ root, tools, opts, cores, seconds, background });

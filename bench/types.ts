@@ -9,13 +9,14 @@ import type { Proc, ProcSet } from './procs.js';
 export type ProxyName = 'cordon' | 'squid';
 /**
  * `direct` is the client talking to the origin with no proxy: the ceiling. `cluster` is a second
- * long-running Cordon with `workers: auto`, not pinned to a core (scenarios a–c only).
+ * long-running Cordon with `workers: auto`, not pinned to a core (scenarios a–c only). `floor` is
+ * bench/floor-proxy.mjs, the least a Node forward proxy does, pinned like Cordon (scenarios a–d).
  */
-export type Target = 'direct' | ProxyName | 'cluster';
+export type Target = 'direct' | ProxyName | 'cluster' | 'floor';
 export const PROXIES: readonly ProxyName[] = ['cordon', 'squid'];
 
 export interface ProxyUnderTest {
-  readonly name: ProxyName;
+  readonly name: ProxyName | 'floor';
   readonly port: number;
   /** The proxy's own pid (after `exec`); CPU and RSS are read for it and its descendants. */
   readonly pid: number;
@@ -65,10 +66,14 @@ export interface BenchContext {
   readonly proxies: Readonly<Record<ProxyName, ProxyUnderTest>>;
   /** Cordon with `workers: auto` on every core, the all-cores figure; undefined when a–c do not run. */
   readonly cluster?: ProxyUnderTest;
+  /** The long-running Node floor; undefined when a–c do not run. */
+  readonly floor?: ProxyUnderTest;
   /** Measured windows of the long-running Cordon, for cutting its CPU profile by scenario. */
   readonly windows: ProfileWindow[];
   /** Start a fresh instance (scenario d measures memory on new processes). */
   startProxy(name: ProxyName, profile?: boolean, tuning?: ProxyTuning): Promise<ProxyUnderTest>;
+  /** Start a fresh Node floor (scenario d). */
+  startFloor(): Promise<ProxyUnderTest>;
   log(msg: string): void;
 }
 

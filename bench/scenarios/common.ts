@@ -43,16 +43,18 @@ export function usageMetrics(prefix: string, u: Usage): Sample {
   };
 }
 
-/** The running proxy behind a target: the one-core Cordon or squid, or the all-cores Cordon cluster. */
+/** The running proxy behind a target: the one-core Cordon or squid, the all-cores Cordon cluster, the floor. */
 export function proxyOf(ctx: BenchContext, target: Exclude<Target, 'direct'>): ProxyUnderTest {
-  if (target !== 'cluster') return ctx.proxies[target];
-  if (ctx.cluster === undefined) throw benchError(BENCH_ERRORS.USAGE, 'the Cordon cluster is not running');
-  return ctx.cluster;
+  if (target === 'cordon' || target === 'squid') return ctx.proxies[target];
+  const proxy = ctx[target];
+  if (proxy === undefined) throw benchError(BENCH_ERRORS.USAGE, `the ${target} target is not running`);
+  return proxy;
 }
 
-/** Scenarios a–c's targets: no proxy, Cordon, squid, and the Cordon cluster when it runs. */
+/** Scenarios a–c's targets: no proxy, Cordon, squid, then the Cordon cluster and the Node floor when they run. */
 export function targetsOf(ctx: BenchContext): Target[] {
-  return ctx.cluster === undefined ? ['direct', 'cordon', 'squid'] : ['direct', 'cordon', 'squid', 'cluster'];
+  const extra = (['cluster', 'floor'] as const).filter((t) => ctx[t] !== undefined);
+  return ['direct', 'cordon', 'squid', ...extra];
 }
 
 /** Targets in a different order each repetition, so slow drift does not favour one of them. */

@@ -1,7 +1,7 @@
 /**
  * @module bench/scenarios/d-idle
- * Scenario (d): memory with idle tunnels. For each repetition and proxy, a fresh proxy process is
- * started, bench/load/idle.ts opens 10 tunnels (CONNECT + TLS handshake) and then 1,000, and the
+ * Scenario (d): memory with idle tunnels. For each repetition and proxy (Cordon, squid and the Node
+ * floor), a fresh proxy process is started, bench/load/idle.ts opens 10 tunnels (CONNECT + TLS handshake) and then 1,000, and the
  * proxy's RSS (VmRSS of its process tree) is read once it has settled at each count.
  */
 import type { ProxyUnderTest } from '../types.js';
@@ -59,9 +59,9 @@ export async function runIdle(ctx: BenchContext): Promise<ScenarioResult> {
   const samples: Samples = {};
   const errors: string[] = [];
   for (let rep = 0; rep < ctx.opts.reps; rep++) {
-    for (const name of rotated<ProxyName>(PROXIES, rep)) {
+    for (const name of rotated<ProxyName | 'floor'>([...PROXIES, 'floor'], rep)) {
       ctx.log(`(d) idle tunnels: ${name}, repetition ${rep + 1} (fresh process)`);
-      const proxy = await ctx.startProxy(name);
+      const proxy = name === 'floor' ? await ctx.startFloor() : await ctx.startProxy(name);
       try {
         const { rss, errors: e } = await measureOne(ctx, proxy);
         errors.push(...e);
