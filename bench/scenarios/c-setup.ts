@@ -24,10 +24,11 @@ const MODES = ['connect', 'tls'] as const;
 // Enough parallel loops to keep one server core busy, few enough that the client's own
 // single-threaded event loop does not add queueing delay to the latencies it measures.
 const CONCURRENCY = { connect: 32, tls: 16 } as const;
-// A fresh Cordon's CPU per CONNECT falls for its first ~6 s of CONNECTs while V8 optimises the
-// tunnel path (860–1,220 µs in the first 2 s, ~500 from then on, docs/benchmarks.md): warm each
-// mode 3 s (1 s quick) so every repetition measures the steady state, as (a)'s does.
-const WARM_MS = { full: 3000, quick: 1000 } as const;
+// A fresh Cordon's CPU per operation falls for its first ~10 s of CONNECTs while V8 optimises the
+// tunnel path (CONNECT + TLS + GET in consecutive 3 s windows: 2,550, 1,980, 1,600, 1,350 µs, then
+// ~1,300; a fresh Node floor settles within 3 s; docs/benchmarks.md). Warm each mode of each proxy
+// 10 s (1 s quick) so that every repetition measures the steady state, as (a)'s does.
+const WARM_MS = { full: 10_000, quick: 1000 } as const;
 
 async function runLoad(
   ctx: BenchContext,
@@ -63,7 +64,11 @@ export async function runSetup(ctx: BenchContext): Promise<ScenarioResult> {
   const loader = await startLoader(ctx, 'connect');
   const targets = targetsOf(ctx);
   const warmMs = ctx.opts.quick ? WARM_MS.quick : WARM_MS.full;
-  for (const t of targets) for (const m of MODES) await runLoad(ctx, loader, t, m, warmMs);
+  ctx.log(`(c) warming up each proxy, ${warmMs / 1000} s per mode`);
+  for (const t of targets) {
+    // Without a proxy there is nothing to warm beyond the loader itself.
+    for (const m of MODES) await runLoad(ctx, loader, t, m, t === 'direct' ? Math.min(warmMs, 1000) : warmMs);
+  }
   for (let rep = 0; rep < ctx.opts.reps; rep++) {
     for (const mode of MODES) {
       for (const target of rotated(targets, rep)) {
