@@ -1,8 +1,9 @@
 /**
  * @module bench/scenarios/d-idle
  * Scenario (d): memory with idle tunnels. For each repetition and proxy (Cordon, squid and the Node
- * floor), a fresh proxy process is started, bench/load/idle.ts opens 10 tunnels (CONNECT + TLS handshake) and then 1,000, and the
- * proxy's RSS (VmRSS of its process tree) is read once it has settled at each count.
+ * floor), a fresh proxy process is started, bench/load/idle.ts opens 10 tunnels (CONNECT + TLS
+ * handshake) and then 1,000, and the proxy's RSS (VmRSS of its process tree) is read once it has
+ * settled at each count.
  */
 import type { ProxyUnderTest } from '../types.js';
 import type { IdleLoadOptions } from '../load/idle.js';
