@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { benchError, BENCH_ERRORS } from './errors.js';
 import { ORIGIN_HOST, type Origin } from './origin.js';
-import { freePort, waitForPort, type ProcSet } from './procs.js';
+import { freePort, spawnListening, type ProcSet } from './procs.js';
 import { renderConfig } from './template.js';
 import { cordonLimits, prlimitPrefix } from './tuning.js';
 import type { ProxyTuning, ProxyUnderTest } from './types.js';
@@ -91,12 +91,6 @@ export async function startCordon(o: CordonOptions): Promise<ProxyUnderTest> {
     conf,
     ...(o.workers === undefined ? [] : ['--workers', String(o.workers)]),
   ];
-  const proc = o.procs.spawn('cordon', argv, { core: o.core, cwd: dir });
-  try {
-    await waitForPort('127.0.0.1', port, 30_000, proc);
-  } catch (e: unknown) {
-    await proc.stop();
-    throw e;
-  }
+  const proc = await spawnListening(o.procs, 'cordon', argv, port, { core: o.core, cwd: dir });
   return { name: 'cordon', port, adminPort, pid: proc.pid, proc, dir, stop: () => proc.stop() };
 }

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { CORDON_NODE_FLAGS } from './cordon.js';
-import { freePort, waitForPort, type ProcSet } from './procs.js';
+import { freePort, spawnListening, type ProcSet } from './procs.js';
 import type { ProxyUnderTest } from './types.js';
 
 export async function startFloor(o: {
@@ -16,15 +16,7 @@ export async function startFloor(o: {
 }): Promise<ProxyUnderTest> {
   const port = await freePort();
   const script = join(o.root, 'bench/floor-proxy.mjs');
-  const proc = o.procs.spawn('floor', [process.execPath, ...CORDON_NODE_FLAGS, script, String(port)], {
-    core: o.core,
-    cwd: o.root,
-  });
-  try {
-    await waitForPort('127.0.0.1', port, 30_000, proc);
-  } catch (e: unknown) {
-    await proc.stop();
-    throw e;
-  }
+  const argv = [process.execPath, ...CORDON_NODE_FLAGS, script, String(port)];
+  const proc = await spawnListening(o.procs, 'floor', argv, port, { core: o.core, cwd: o.root });
   return { name: 'floor', port, pid: proc.pid, proc, dir: o.root, stop: () => proc.stop() };
 }

@@ -205,6 +205,28 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
   }
 }
 
+/**
+ * Spawn a server and wait until it listens on 127.0.0.1:`port` (30 s); if it never does, stop it and
+ * rethrow, through `explain` when the caller has more to say (squid's cache.log, say).
+ */
+export async function spawnListening(
+  procs: ProcSet,
+  name: string,
+  argv: string[],
+  port: number,
+  opts: SpawnOptions = {},
+  explain: (e: unknown) => Error = (e) => e as Error,
+): Promise<Proc> {
+  const proc = procs.spawn(name, argv, opts);
+  try {
+    await waitForPort('127.0.0.1', port, 30_000, proc);
+  } catch (e: unknown) {
+    await proc.stop();
+    throw explain(e);
+  }
+  return proc;
+}
+
 /** A port free on 127.0.0.1 right now (for configs that need a fixed port, like squid's). */
 export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');

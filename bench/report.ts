@@ -2,8 +2,8 @@
  * @module bench/report
  * Turns scenario samples into the report: for every metric the median with min–max per target,
  * the Cordon/squid, Cordon/direct and Node floor/squid ratios, the goal from the issue and whether
- * it is met (judged on the one-core Cordon only); then a
- * "where the time goes" table of CPU shares per scenario. Markdown for people, JSON for tools.
+ * it is met (judged on the one-core Cordon only); then a "where the time goes" table of CPU shares
+ * per scenario. Markdown for people, JSON for tools.
  * Pure: formats numbers, does no I/O.
  */
 import { LOAD_METRICS } from './report-load.js';

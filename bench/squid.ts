@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { benchError, BENCH_ERRORS } from './errors.js';
 import { ORIGIN_HOST, type Origin } from './origin.js';
-import { freePort, waitForPort, type ProcSet } from './procs.js';
+import { freePort, spawnListening, type ProcSet } from './procs.js';
 import { renderConfig } from './template.js';
 import { prlimitPrefix, squidMaxFd } from './tuning.js';
 import type { ProxyTuning, ProxyUnderTest } from './types.js';
@@ -63,12 +63,8 @@ export async function startSquid(o: SquidOptions): Promise<ProxyUnderTest> {
     );
   }
   const argv = [...prlimitPrefix(o.tuning), o.squidBin, '-N', '-f', conf];
-  const proc = o.procs.spawn('squid', argv, { core: o.core });
-  try {
-    await waitForPort('127.0.0.1', port, 30_000, proc);
-  } catch (e: unknown) {
-    await proc.stop();
-    throw benchError(BENCH_ERRORS.PROCESS_FAILED, `squid did not start:\n${cacheLogTail(dir)}`, e);
-  }
+  const proc = await spawnListening(o.procs, 'squid', argv, port, { core: o.core }, (e) =>
+    benchError(BENCH_ERRORS.PROCESS_FAILED, `squid did not start:\n${cacheLogTail(dir)}`, e),
+  );
   return { name: 'squid', port, pid: proc.pid, proc, dir, stop: () => proc.stop() };
 }
