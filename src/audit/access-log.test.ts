@@ -114,6 +114,42 @@ describe('access log formats', () => {
     assert.equal((JSON.parse(lines[999] ?? '{}') as { id: string }).id, 'r999');
   });
 
+  it('formats records when it flushes, not when they are written, one line per record in order', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cordon-log-')), 'access.log');
+    let formatted = 0;
+    const w = createRecordWriter(file, (r) => {
+      formatted += 1;
+      return formatSquid(r);
+    });
+    for (let i = 0; i < 10; i++) w.write({ ...base, status: 200 + i });
+    assert.equal(formatted, 0, 'nothing is formatted on the request path');
+    await w.close();
+    assert.equal(formatted, 10);
+    const statuses = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ').filter(Boolean)[3]);
+    assert.deepEqual(
+      statuses,
+      Array.from({ length: 10 }, (_, i) => `TCP_MISS/${200 + i}`),
+    );
+  });
+
+  it('writes a batch as soon as about 64 KiB of lines are queued, before the timer', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cordon-log-')), 'access.log');
+    let formatted = 0;
+    const w = createRecordWriter(file, (r) => {
+      formatted += 1;
+      return formatJson(r);
+    });
+    for (let i = 0; i < 400; i++) w.write({ ...base, id: `r${i}` });
+    // About 200 bytes are counted per line plus its path: the batch went out at ~320 records.
+    assert.ok(formatted >= 300 && formatted < 400, `${formatted} formatted before the timer`);
+    await w.close();
+    assert.equal(formatted, 400);
+    assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 400);
+  });
+
   it('encodes every line exactly, in order, whatever its characters and length', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cordon-log-')), 'decisions.jsonl');
     const w = createRecordWriter(file, formatJson);

@@ -76,7 +76,11 @@ function blank(id: string, client: string, method: string, scheme: Scheme): Acce
   };
 }
 
-/** One record in progress (a class, not closures: one is made per request). */
+/**
+ * One record in progress (a class, not closures: one is made per request). Once finished it is
+ * frozen in effect: later calls change nothing, because the sink's consumers (access logs, audit
+ * store, live tail) keep the record itself and read it later.
+ */
 class Builder implements RecordBuilder {
   private done = false;
 
@@ -87,6 +91,7 @@ class Builder implements RecordBuilder {
   ) {}
 
   target(s: Scheme, host: string, port: number, path: string | null): void {
+    if (this.done) return;
     const rec = this.record;
     rec.scheme = s;
     rec.host = host;
@@ -96,6 +101,7 @@ class Builder implements RecordBuilder {
   }
 
   decision(d: Decision, version: number): void {
+    if (this.done) return;
     const rec = this.record;
     rec.decision = d.allow ? 'allow' : 'deny';
     rec.mode = d.mode;
@@ -107,6 +113,7 @@ class Builder implements RecordBuilder {
   }
 
   traffic(t: TrafficFigures): void {
+    if (this.done) return;
     Object.assign(this.record, t);
   }
 

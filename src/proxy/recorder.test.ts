@@ -1,0 +1,55 @@
+/**
+ * @module proxy/recorder.test
+ * The recorder hands each record to the sink once, when it finishes, and never changes it after:
+ * the access logs and the audit store keep the record itself and format or write it later.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { REASONS } from '../policy/types.js';
+import type { AccessRecord } from './records.js';
+import { createRecorder } from './recorder.js';
+
+describe('recorder', () => {
+  it('emits a record once, and nothing changes it after it finished', () => {
+    const got: AccessRecord[] = [];
+    const rec = createRecorder((r) => got.push(r));
+    const b = rec.startAt('10.0.0.5', 'GET', 'http');
+    b.target('http', 'files.example.org', 80, '/a?secret=1');
+    b.decision(
+      {
+        allow: true,
+        mode: 'enforce',
+        wouldDeny: false,
+        reason: REASONS.allowed,
+        rule: 'r',
+        group: 'default',
+        detail: '',
+      },
+      3,
+    );
+    b.traffic({ resolved: '192.0.2.1', dnsMs: 1, connectMs: 2, bytesUp: 0, bytesDown: 10 });
+    b.finish({ status: 200 });
+    assert.equal(got.length, 1);
+    const snapshot = { ...(got[0] as AccessRecord) };
+    assert.equal(snapshot.path, '/a', 'the query string is not recorded');
+    assert.ok(!Number.isNaN(Date.parse(snapshot.time)));
+
+    b.traffic({ resolved: '192.0.2.9', dnsMs: 9, connectMs: 9, bytesUp: 9, bytesDown: 9 });
+    b.target('https', 'other.example', 443, '/b');
+    b.decision(
+      {
+        allow: false,
+        mode: 'enforce',
+        wouldDeny: false,
+        reason: REASONS.notAllowlisted,
+        rule: null,
+        group: 'x',
+        detail: '',
+      },
+      4,
+    );
+    b.finish({ status: 500, decision: 'deny' });
+    assert.equal(got.length, 1, 'finished once');
+    assert.deepEqual(got[0], snapshot);
+  });
+});
