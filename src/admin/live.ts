@@ -44,6 +44,7 @@ export function createLiveFeed(): LiveFeed {
       return subs.size;
     },
     publish(r) {
+      if (subs.size === 0) return;
       for (const s of subs) if (matches(s.filter, r)) s.push(r);
     },
     closeAll() {

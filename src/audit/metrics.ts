@@ -3,9 +3,9 @@
  * Prometheus metrics for the admin listener's `/metrics`, on a registry of their own (never the
  * global one): requests by decision, reason and scheme; bytes each way; DNS and connect latency;
  * active connections and tunnels; reloads and reload failures; the audit store's writes, queue and
- * drops. Fed by `observe()` per record: the labelled counters are plain numbers in maps on that path
- * (prom-client hashes a labels object into a new string on every `inc()`) and are handed to
- * prom-client at scrape time, like the gauges.
+ * drops. Fed by `observe()` per record: the labelled counters are plain numbers in nested maps on
+ * that path (prom-client hashes a labels object into a new string on every `inc()`) and are handed
+ * to prom-client at scrape time, like the gauges.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AccessRecord } from '../proxy/records.js';
@@ -29,18 +29,25 @@ export interface Metrics {
 // Seconds; DNS answers come in well under a millisecond from a cache and seconds when a server is slow.
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-/** Counts by label values, kept as plain numbers under one joined key. */
+/**
+ * Counts by up to three label values, as plain numbers in nested maps: a record's values are the
+ * policy's own strings (decision, reason, scheme, group), so no key is built or hashed per record.
+ */
 class Tally {
-  private readonly counts = new Map<string, number>();
+  private readonly counts = new Map<string, Map<string, Map<string, number>>>();
 
-  add(values: readonly string[], n: number): void {
-    const key = values.join('\u0000');
-    this.counts.set(key, (this.counts.get(key) ?? 0) + n);
+  add(n: number, a: string, b = '', c = ''): void {
+    let byB = this.counts.get(a);
+    if (byB === undefined) this.counts.set(a, (byB = new Map<string, Map<string, number>>()));
+    let byC = byB.get(b);
+    if (byC === undefined) byB.set(b, (byC = new Map<string, number>()));
+    byC.set(c, (byC.get(c) ?? 0) + n);
   }
 
-  /** Every combination of label values with its count. */
-  *entries(): Generator<[string[], number]> {
-    for (const [key, n] of this.counts) yield [key.split('\u0000'), n];
+  /** Every combination of label values (the first `width`) with its count. */
+  *entries(width: number): Generator<[string[], number]> {
+    for (const [a, byB] of this.counts)
+      for (const [b, byC] of byB) for (const [c, n] of byC) yield [[a, b, c].slice(0, width), n];
   }
 }
 
@@ -59,7 +66,7 @@ function tallyCounter<L extends string>(
     registers,
     collect() {
       this.reset();
-      for (const [values, n] of tally.entries()) {
+      for (const [values, n] of tally.entries(labelNames.length)) {
         const labels = Object.fromEntries(labelNames.map((l, i) => [l, values[i] ?? ''])) as Record<
           L,
           string
@@ -97,8 +104,6 @@ export function createMetrics(src: MetricsSources = {}): Metrics {
     ['direction'],
     bytes,
   );
-  const UP = ['up'] as const;
-  const DOWN = ['down'] as const;
   const dns = new Histogram({
     name: 'cordon_dns_duration_seconds',
     help: 'Time to resolve an allowed destination by a DNS question (kept answers and dns.hosts entries are not counted)',
@@ -121,10 +126,10 @@ export function createMetrics(src: MetricsSources = {}): Metrics {
   return {
     registry,
     observe(r) {
-      requests.add([r.decision, r.reason, r.scheme], 1);
-      if (r.wouldDeny) wouldDeny.add([r.group], 1);
-      if (r.bytesUp > 0) bytes.add(UP, r.bytesUp);
-      if (r.bytesDown > 0) bytes.add(DOWN, r.bytesDown);
+      requests.add(1, r.decision, r.reason, r.scheme);
+      if (r.wouldDeny) wouldDeny.add(1, r.group);
+      if (r.bytesUp > 0) bytes.add(r.bytesUp, 'up');
+      if (r.bytesDown > 0) bytes.add(r.bytesDown, 'down');
       // A kept DNS answer, a dns.hosts entry and a reused upstream connection are recorded as 0 ms
       // (and an IP literal as no DNS at all): only real lookups and dials are timed here.
       if (r.dnsMs !== null && r.dnsMs > 0) dns.observe(r.dnsMs / 1000);

@@ -298,3 +298,35 @@ test('decide: compiled policy is frozen', () => {
   assert.ok(Object.isFrozen(POLICY.groups));
   assert.equal(POLICY.version, 1);
 });
+
+test('decide: an allowed destination is decided once per group, scheme, host and port', () => {
+  const policy = compilePolicy(SPEC, 2);
+  const first = decide(policy, input({ client: '10.9.0.1', host: 'secure.example' }), NOW);
+  const again = decide(policy, input({ client: '10.9.0.2', host: 'secure.example' }), NOW);
+  assert.equal(again, first, 'the same group gets the kept decision');
+  assert.ok(Object.isFrozen(first));
+  // Another group with its own rules, another port, another scheme: each decided on its own.
+  const teamA = decide(policy, input({ client: '10.1.0.1', host: 'secure.example' }), NOW);
+  assert.deepEqual([teamA.allow, teamA.reason, teamA.group], [false, 'not_allowlisted', 'team-a']);
+  const port = decide(policy, input({ client: '10.9.0.1', host: 'secure.example', port: 8443 }), NOW);
+  assert.equal(port.reason, 'port_not_allowed');
+  const http = decide(
+    policy,
+    input({ client: '10.9.0.1', scheme: 'http', host: 'secure.example', port: 80 }),
+    NOW,
+  );
+  assert.equal(http.reason, 'not_allowlisted');
+  // A reload compiles new groups: nothing is carried over.
+  assert.notEqual(
+    decide(compilePolicy(SPEC, 3), input({ client: '10.9.0.1', host: 'secure.example' }), NOW),
+    first,
+  );
+});
+
+test('decide: a learn group past its date enforces even for a destination decided while learning', () => {
+  const policy = compilePolicy(SPEC, 2);
+  const learning = decide(policy, input({ client: '10.4.0.1', host: 'secure.example' }), BEFORE);
+  assert.equal(learning.mode, 'learn');
+  const after = decide(policy, input({ client: '10.4.0.1', host: 'secure.example' }), AFTER);
+  assert.deepEqual([after.allow, after.mode], [true, 'enforce']);
+});

@@ -2,9 +2,12 @@
  * @module policy/decide
  * `decide()`: the pure decision for one destination — client group → scheme → port → destination →
  * mode. No DNS, no I/O: a denied name is never resolved because nothing here can resolve it.
- * Returns a `Decision` value with a stable reason; never throws for a well-formed input.
+ * Returns a `Decision` value with a stable reason; never throws for a well-formed input. An allowed
+ * destination's decision is kept per group, scheme, host and port for the compiled policy's lifetime
+ * (a reload compiles new groups, so nothing outlives it): the same frozen value is returned while
+ * the group's mode is unchanged.
  */
-import { groupFor, type CompiledGroup, type Policy } from './compile.js';
+import { groupFor, type CompiledGroup, type CompiledScheme, type Policy } from './compile.js';
 import { REASONS, type Decision, type DecisionInput, type Mode, type ReasonCode } from './types.js';
 
 /** The mode in force for a group at `nowMs`: `learn` past its date is `enforce`. */
@@ -24,6 +27,24 @@ function denied(group: CompiledGroup, mode: Mode, reason: ReasonCode, detail: st
   return { allow: lenient, wouldDeny: lenient, reason, group: group.name, mode, rule: null, detail };
 }
 
+// Allowed decisions by compiled scheme → host → port. Only allowed ones: a client probing random
+// names cannot churn it, and an allowlist (even with `.domain` entries) names few hosts in use.
+const ALLOWED = new WeakMap<CompiledScheme, Map<string, Map<number, Decision>>>();
+const ALLOWED_MAX_HOSTS = 10_000;
+
+function keep(scheme: CompiledScheme, input: DecisionInput, d: Decision): Decision {
+  let hosts = ALLOWED.get(scheme);
+  if (hosts === undefined) ALLOWED.set(scheme, (hosts = new Map<string, Map<number, Decision>>()));
+  let ports = hosts.get(input.host);
+  if (ports === undefined) {
+    if (hosts.size >= ALLOWED_MAX_HOSTS) hosts.clear();
+    hosts.set(input.host, (ports = new Map<number, Decision>()));
+  }
+  const frozen = Object.freeze(d);
+  ports.set(input.port, frozen);
+  return frozen;
+}
+
 /** Decide one destination for one client under `policy`. */
 export function decide(policy: Policy, input: DecisionInput, nowMs: number = Date.now()): Decision {
   const group = groupFor(policy, input.client);
@@ -40,6 +61,9 @@ export function decide(policy: Policy, input: DecisionInput, nowMs: number = Dat
   }
   const mode = effectiveMode(group, nowMs);
   const scheme = group.schemes[input.scheme];
+  // A learn group past its date enforces from then on: a kept decision in the old mode is not reused.
+  const kept = input.isIp ? undefined : ALLOWED.get(scheme)?.get(input.host)?.get(input.port);
+  if (kept !== undefined && kept.mode === mode) return kept;
   if (!scheme.ports.has(input.port)) {
     const ports = [...scheme.ports].join(', ');
     return denied(
@@ -65,7 +89,7 @@ export function decide(policy: Policy, input: DecisionInput, nowMs: number = Dat
           `${target(input)} is not on the ${input.scheme} allowlist of group ${group.name}`,
         );
   }
-  return {
+  const d: Decision = {
     allow: true,
     wouldDeny: false,
     reason: REASONS.allowed,
@@ -74,4 +98,5 @@ export function decide(policy: Policy, input: DecisionInput, nowMs: number = Dat
     rule: `${entry.value} (${entry.source})`,
     detail: `${target(input)} matches ${entry.value}`,
   };
+  return input.isIp ? d : keep(scheme, input, d);
 }
