@@ -18,7 +18,7 @@ import type { CordonResponse } from '../respond.js';
 import type { ProxyRuntime } from '../runtime.js';
 import type { ProxyLogger } from '../server.js';
 import { NO_BODY, CloseReader, LengthReader } from './body.js';
-import { clientFraming, ResponseWriter } from './response-writer.js';
+import { clientFraming, ResponseWriter, type WriterOwner } from './response-writer.js';
 import { ChunkedReader, type BodyReader, type ByteSink } from './chunked.js';
 import type { UpstreamConn, UpstreamPool, UpstreamUser } from './pool.js';
 import { badRequest, type RequestHead } from './request-parser.js';
@@ -52,7 +52,8 @@ function onHeadersTimeout(ex: Exchange): void {
   ex.fail(new ProxyError(PROXY_ERRORS.upstreamTimeout, 'no response from the upstream in time'));
 }
 
-export class Exchange implements UpstreamUser {
+/** Also the sink of the request body (`push`) and the response writer's owner: no closures per request. */
+export class Exchange implements UpstreamUser, ByteSink, WriterOwner {
   private readonly out: TrafficFigures = {
     resolved: null,
     dnsMs: null,
@@ -73,11 +74,6 @@ export class Exchange implements UpstreamUser {
   private sentHead = false;
   private keepClient = false;
   private finished = false;
-  private readonly toUpstream: ByteSink = {
-    push: (b) => {
-      if (this.up !== null && !this.up.socket.write(b)) this.client.readBody(false);
-    },
-  };
   private readonly writer: ResponseWriter;
 
   constructor(
@@ -96,7 +92,7 @@ export class Exchange implements UpstreamUser {
           ? new LengthReader(head.length)
           : NO_BODY;
     this.reqDone = head.body === 'none';
-    this.writer = new ResponseWriter(client.socket, () => this.up?.socket.pause());
+    this.writer = new ResponseWriter(client.socket, this);
   }
 
   start(): void {
@@ -168,7 +164,7 @@ export class Exchange implements UpstreamUser {
     if (this.finished || this.reqDone || this.up === null) return;
     let end: number;
     try {
-      end = this.reqBody.feed(chunk, 0, this.toUpstream);
+      end = this.reqBody.feed(chunk, 0, this);
     } catch (e: unknown) {
       return this.fail(e);
     }
@@ -176,6 +172,16 @@ export class Exchange implements UpstreamUser {
       this.reqDone = true;
       this.client.bodyDone(end < chunk.length ? chunk.subarray(end) : null);
     }
+  }
+
+  /** Request body bytes, validated, for the upstream (the body reader's sink). */
+  push(b: Buffer): void {
+    if (this.up !== null && !this.up.socket.write(b)) this.client.readBody(false);
+  }
+
+  /** The client reads slower than the upstream sends: stop reading the upstream until it drains. */
+  onClientFull(): void {
+    this.up?.socket.pause();
   }
 
   onUpstreamDrain(): void {

@@ -58,7 +58,12 @@ export function clientFraming(
 // Below this, the head and the first body bytes are copied into one buffer: one write, no writev.
 const MERGE_LIMIT = 16 * 1024;
 
-/** Writes one response to the client socket; `onFull` is called when the socket wants us to wait. */
+/** Who writes through a ResponseWriter: told when the client socket wants it to wait. */
+export interface WriterOwner {
+  onClientFull(): void;
+}
+
+/** Writes one response to the client socket; `owner.onClientFull()` when the socket wants us to wait. */
 export class ResponseWriter implements ByteSink {
   private head: string | null = null;
   /** The bytes pushed now are in a shared read buffer: copy what is written (see read-buffer.ts). */
@@ -70,7 +75,7 @@ export class ResponseWriter implements ByteSink {
 
   constructor(
     private readonly socket: Socket,
-    private readonly onFull: () => void,
+    private readonly owner: WriterOwner,
   ) {}
 
   /** The head goes out with the first body bytes, or at `flush()`. */
@@ -144,6 +149,6 @@ export class ResponseWriter implements ByteSink {
     // The exchange failed and closed the client while this batch was open: nothing to send to.
     if (this.socket.destroyed) return;
     const ok = typeof b === 'string' ? this.socket.write(b, 'latin1') : this.socket.write(b);
-    if (!ok) this.onFull();
+    if (!ok) this.owner.onClientFull();
   }
 }
