@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { AccessRecord } from '../proxy/records.js';
-import { createRecordWriter, formatJson, formatSquid } from './access-log.js';
+import { createRecordWriter, formatJson, formatSquid, type RecordWriter } from './access-log.js';
 
 const base: AccessRecord = {
   time: '2026-01-02T03:04:05.678Z',
@@ -114,18 +114,34 @@ describe('access log formats', () => {
     assert.equal((JSON.parse(lines[999] ?? '{}') as { id: string }).id, 'r999');
   });
 
-  it('formats records when it flushes, not when they are written, one line per record in order', async () => {
+  /** A writer to a new file whose formatter counts the lines it formats. */
+  function countingWriter(format: (r: AccessRecord) => string): {
+    file: string;
+    w: RecordWriter;
+    readonly formatted: number;
+  } {
     const file = join(mkdtempSync(join(tmpdir(), 'cordon-log-')), 'access.log');
     let formatted = 0;
     const w = createRecordWriter(file, (r) => {
       formatted += 1;
-      return formatSquid(r);
+      return format(r);
     });
-    for (let i = 0; i < 10; i++) w.write({ ...base, status: 200 + i });
-    assert.equal(formatted, 0, 'nothing is formatted on the request path');
-    await w.close();
-    assert.equal(formatted, 10);
-    const statuses = readFileSync(file, 'utf8')
+    return {
+      file,
+      w,
+      get formatted() {
+        return formatted;
+      },
+    };
+  }
+
+  it('formats records when it flushes, not when they are written, one line per record in order', async () => {
+    const c = countingWriter(formatSquid);
+    for (let i = 0; i < 10; i++) c.w.write({ ...base, status: 200 + i });
+    assert.equal(c.formatted, 0, 'nothing is formatted on the request path');
+    await c.w.close();
+    assert.equal(c.formatted, 10);
+    const statuses = readFileSync(c.file, 'utf8')
       .trim()
       .split('\n')
       .map((l) => l.split(' ').filter(Boolean)[3]);
@@ -136,18 +152,13 @@ describe('access log formats', () => {
   });
 
   it('writes a batch as soon as about 64 KiB of lines are queued, before the timer', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'cordon-log-')), 'access.log');
-    let formatted = 0;
-    const w = createRecordWriter(file, (r) => {
-      formatted += 1;
-      return formatJson(r);
-    });
-    for (let i = 0; i < 400; i++) w.write({ ...base, id: `r${i}` });
+    const c = countingWriter(formatJson);
+    for (let i = 0; i < 400; i++) c.w.write({ ...base, id: `r${i}` });
     // About 200 bytes are counted per line plus its path: the batch went out at ~320 records.
-    assert.ok(formatted >= 300 && formatted < 400, `${formatted} formatted before the timer`);
-    await w.close();
-    assert.equal(formatted, 400);
-    assert.equal(readFileSync(file, 'utf8').trim().split('\n').length, 400);
+    assert.ok(c.formatted >= 300 && c.formatted < 400, `${c.formatted} formatted before the timer`);
+    await c.w.close();
+    assert.equal(c.formatted, 400);
+    assert.equal(readFileSync(c.file, 'utf8').trim().split('\n').length, 400);
   });
 
   it('encodes every line exactly, in order, whatever its characters and length', async () => {
