@@ -151,6 +151,42 @@ describe('audit store', () => {
     await store.close();
   });
 
+  it('stores every field of a decision as it was recorded', async () => {
+    const store = open();
+    // Distinct values everywhere, so a column written in another's place shows.
+    const sent = record({
+      time: '2026-03-04T05:06:07.089Z',
+      id: 'rt-1',
+      client: '10.0.0.77',
+      method: 'PUT',
+      scheme: 'https',
+      host: 'round.trip.test',
+      port: 8443,
+      path: '/a/b',
+      mode: 'report',
+      wouldDeny: true,
+      reason: 'not_allowlisted',
+      rule: 'rule-text',
+      group: 'group-x',
+      resolved: '192.0.2.7',
+      status: 207,
+      bytesUp: 11,
+      bytesDown: 22,
+      dnsMs: 3.5,
+      connectMs: 4.25,
+      durationMs: 5.125,
+      policyVersion: 6,
+    });
+    store.add(sent);
+    store.flush();
+    const [got] = queryDecisions(store.db, {}).items;
+    assert.ok(got);
+    const { seq, ...fields } = got;
+    assert.ok(seq > 0);
+    assert.deepEqual(fields, sent);
+    await store.close();
+  });
+
   it('filters and paginates decisions newest first', async () => {
     const store = open();
     for (let i = 0; i < 25; i++) {
