@@ -151,6 +151,19 @@ describe('access log formats', () => {
     );
   });
 
+  it('counts a record it cannot format as dropped and writes the others', async () => {
+    const c = countingWriter((r) => {
+      if (r.id === 'bad') throw new Error('cannot format');
+      return formatSquid(r);
+    });
+    c.w.write({ ...base, id: 'a' });
+    c.w.write({ ...base, id: 'bad' });
+    c.w.write({ ...base, id: 'b' });
+    await c.w.close();
+    assert.equal(c.w.dropped, 1);
+    assert.equal(readFileSync(c.file, 'utf8').trim().split('\n').length, 2);
+  });
+
   it('writes a batch as soon as about 64 KiB of lines are queued, before the timer', async () => {
     const c = countingWriter(formatJson);
     for (let i = 0; i < 400; i++) c.w.write({ ...base, id: `r${i}` });

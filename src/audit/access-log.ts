@@ -34,7 +34,7 @@ export interface RecordWriter {
   reopen(): void;
   /** Flush and close; resolves when everything is on disk. */
   close(): Promise<void>;
-  /** Lines dropped because the destination could not keep up, or failed. */
+  /** Lines dropped because the destination could not keep up or failed, or a record could not be formatted. */
   readonly dropped: number;
 }
 
@@ -92,8 +92,15 @@ export function createRecordWriter(dest: string, format: (r: AccessRecord) => st
       return;
     }
     let batch = '';
-    for (const r of records) batch += format(r);
-    out.write(batch);
+    for (const r of records) {
+      // A record that cannot be formatted is counted as dropped; it must not cost the others.
+      try {
+        batch += format(r);
+      } catch {
+        dropped += 1;
+      }
+    }
+    if (batch !== '') out.write(batch);
   };
   const timer = setInterval(flush, FLUSH_MS);
   timer.unref();
