@@ -18,6 +18,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { AccessRecord } from '../proxy/records.js';
+import { timeMs } from './record-time.js';
 
 /** Estimated line bytes queued before a write: about three hundred records. */
 const BATCH_BYTES = 64 * 1024;
@@ -50,7 +51,7 @@ function squidCode(r: AccessRecord): string {
  * `time elapsed client code/status bytes method URL user hierarchy/peer type`.
  */
 export function formatSquid(r: AccessRecord): string {
-  const t = Date.parse(r.time) / 1000;
+  const t = timeMs(r.time) / 1000;
   const host = r.host.includes(':') ? `[${r.host}]` : r.host;
   const url =
     r.host === '-'

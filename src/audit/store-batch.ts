@@ -9,6 +9,7 @@
  */
 import type { AccessRecord } from '../proxy/records.js';
 import type { Database, SqlValue } from './sqlite.js';
+import { timeMs } from './record-time.js';
 
 type Prepared = ReturnType<Database['prepare']>;
 
@@ -90,7 +91,7 @@ export function createBatchWriter(db: Database): (records: readonly AccessRecord
     const reviewClient = new Map<string, Sum>();
     const observed = new Map<string, Sum>();
     for (const r of records) {
-      const ts = Date.parse(r.time) || Date.now();
+      const ts = timeMs(r.time) || Date.now();
       insertDecision(st.decision, r, ts);
       add(traffic, [Math.floor(ts / 60000)], r, ts);
       add(client, [r.client], r, ts, r.group);
