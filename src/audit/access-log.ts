@@ -1,11 +1,11 @@
 /**
  * @module audit/access-log
  * Access-log writers: squid's native format (so existing tools and habits keep working) and JSON
- * lines with DESIGN.md §4's field names. A record is only queued when it ends; at flush (about
- * 64 KiB of lines, or every 250 ms) the queued records are formatted in one pass and written as one
- * batch to a Node write stream, so the proxy never waits on the disk, pays one system call per batch,
- * and formats while the formatter's code and data are hot (formatting on the request path cost
- * several times more per line). A disk that cannot keep up is bounded: past 64 MiB of unwritten
+ * lines with DESIGN.md §4's field names. A record is only queued when it ends; at flush (about 300
+ * records, fewer with long paths, or every 250 ms) the queued records are formatted in one pass and
+ * written as one batch to a Node write stream, so the proxy never waits on the disk, pays one system
+ * call per batch, and formats while the formatter's code and data are hot (formatting on the
+ * request path cost several times more per line). A disk that cannot keep up is bounded: past 64 MiB of unwritten
  * lines, new records are dropped and counted, never blocking traffic. Never bodies, credentials or
  * cookies: records don't carry them. Records are never changed after they end, so keeping a
  * reference until the flush is safe (the audit store does the same).
@@ -20,9 +20,11 @@ import type { Writable } from 'node:stream';
 import type { AccessRecord } from '../proxy/records.js';
 import { timeMs } from './record-time.js';
 
-/** Estimated line bytes queued before a write: about three hundred records. */
+/**
+ * A batch's size, counted before its lines exist: LINE_BYTES per record plus its path (the one field
+ * that can be long). About 300 records, 35–120 KiB of squid-format or JSON lines.
+ */
 const BATCH_BYTES = 64 * 1024;
-/** A line's estimated length before its path (the fixed fields of a JSON line are about 380 bytes). */
 const LINE_BYTES = 200;
 /** Longest time a record waits in memory before it is written. */
 const FLUSH_MS = 250;
