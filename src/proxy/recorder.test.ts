@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { REASONS } from '../policy/types.js';
 import type { AccessRecord } from './records.js';
-import { createRecorder } from './recorder.js';
+import { createRecorder, isoTime } from './recorder.js';
 
 describe('recorder', () => {
   it('emits a record once, and nothing changes it after it finished', () => {
@@ -51,5 +51,18 @@ describe('recorder', () => {
     b.finish({ status: 500, decision: 'deny' });
     assert.equal(got.length, 1, 'finished once');
     assert.deepEqual(got[0], snapshot);
+  });
+
+  it('writes times as toISOString does, across milliseconds, seconds, days and in any order', () => {
+    const base = Date.UTC(2026, 10, 27, 23, 59, 58, 0);
+    const times = [
+      0, 1, 9, 10, 99, 100, 999, 1000, 1001, 1999, 2000, 2001, 2999, 1000, 5, -1000, -999, -1, -86_400_000,
+    ];
+    for (const t of [...times, ...times.map((d) => d + base)]) {
+      assert.equal(isoTime(t), new Date(t).toISOString(), String(t));
+      assert.equal(isoTime(t), new Date(t).toISOString(), `${t} again`);
+    }
+    for (let t = base - 3000; t < base + 3000; t += 7)
+      assert.equal(isoTime(t), new Date(t).toISOString(), String(t));
   });
 });

@@ -17,7 +17,9 @@ export interface AbsoluteTarget {
   readonly path: string;
 }
 
-const ABSOLUTE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^#]*)$/;
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/;
+const SLASH = 0x2f;
+const QUESTION = 0x3f;
 const PORT = /^(?:[1-9][0-9]{0,4})$/;
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { http: 80, https: 443, ws: 80, wss: 443 };
 
@@ -51,21 +53,64 @@ export function splitHostPort(authority: string, defaultPort: number): { host: s
   return { host, port };
 }
 
+/** A parsed authority: what `canonicalHost` and `splitHostPort` made of it. */
+interface Authority {
+  readonly host: string;
+  readonly isIp: boolean;
+  readonly port: number;
+}
+
+// Parsed `http` authorities, by their text: a proxy sees the same few destinations over and over,
+// and parsing one (the port, then the WHATWG host rules) cost more than the rest of the target.
+// Only parses that succeeded are kept, and the map is emptied when full, so a client sending many
+// distinct hosts costs memory only up to the bound.
+const HTTP_AUTHORITIES = new Map<string, Authority>();
+const MAX_AUTHORITIES = 1024;
+
+function parseAuthority(authority: string, scheme: string): Authority {
+  const cache = scheme === 'http';
+  const kept = cache ? HTTP_AUTHORITIES.get(authority) : undefined;
+  if (kept !== undefined) return kept;
+  const { host: rawHost, port } = splitHostPort(authority, DEFAULT_PORTS[scheme] ?? 0);
+  const canonical = canonicalHost(rawHost);
+  const parsed: Authority = Object.freeze({ host: canonical.host, isIp: canonical.isIp, port });
+  if (cache) {
+    if (HTTP_AUTHORITIES.size >= MAX_AUTHORITIES) HTTP_AUTHORITIES.clear();
+    HTTP_AUTHORITIES.set(authority, parsed);
+  }
+  return parsed;
+}
+
+const NOT_ABSOLUTE = 'request target is not an absolute http:// URL';
+
 /**
  * Parse an absolute-form target. Returns null for origin-form (`/path`) so the caller can explain
  * that this is a proxy; throws `CORDON_PROXY_BAD_REQUEST` for anything malformed.
+ * The grammar is `scheme "://" authority [path-and-query]`: the scheme as in RFC 3986, the
+ * authority running to the first `/` or `?`, and no `#` anywhere (a fragment is never sent).
  */
 export function parseAbsoluteTarget(url: string): AbsoluteTarget | null {
   if (url.startsWith('/')) return null;
-  const m = ABSOLUTE.exec(url);
-  if (m === null) throw bad('request target is not an absolute http:// URL');
-  const scheme = (m[1] ?? '').toLowerCase();
-  const authority = m[2] ?? '';
-  const rest = m[3] ?? '';
+  const colon = url.indexOf(':');
+  if (colon < 1 || !url.startsWith('//', colon + 1) || url.includes('#')) throw bad(NOT_ABSOLUTE);
+  const rawScheme = url.slice(0, colon);
+  let scheme = 'http';
+  if (rawScheme !== 'http') {
+    if (!SCHEME.test(rawScheme)) throw bad(NOT_ABSOLUTE);
+    scheme = rawScheme.toLowerCase();
+  }
+  const from = colon + 3;
+  let end = from;
+  while (end < url.length) {
+    const c = url.charCodeAt(end);
+    if (c === SLASH || c === QUESTION) break;
+    end++;
+  }
+  const authority = url.slice(from, end);
+  const rest = url.slice(end);
   if (authority.includes('@')) throw bad('userinfo in the request target is not allowed');
   if (rest.includes('\\')) throw bad('backslash in the request target');
-  const { host: rawHost, port } = splitHostPort(authority, DEFAULT_PORTS[scheme] ?? 0);
-  const canonical = canonicalHost(rawHost);
+  const { host, isIp, port } = parseAuthority(authority, scheme);
   const path = rest === '' ? '/' : rest.startsWith('?') ? `/${rest}` : rest;
-  return { scheme, host: canonical.host, isIp: canonical.isIp, port, path };
+  return { scheme, host, isIp, port, path };
 }
