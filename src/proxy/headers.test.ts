@@ -84,3 +84,12 @@ test('Connection values that name fixed hop-by-hop fields change nothing; others
   assert.deepEqual(clientResponseHeaders(closing), ['Via', '1.1 x']);
   assert.equal(clientResponseLines(closing), 'Via: 1.1 x\r\n');
 });
+
+test('a Connection header naming one field drops it as a list does, with or without spaces and case', () => {
+  for (const value of ['X-Secret', ' x-secret ', 'X-SECRET']) {
+    const flat = ['Connection', value, 'x-secret', 'v', 'Via', '1.1 x'];
+    assert.deepEqual(clientResponseHeaders(flat), ['Via', '1.1 x'], value);
+    assert.equal(clientResponseLines(flat), 'Via: 1.1 x\r\n', value);
+    assert.deepEqual(names(upstreamRequestHeaders(flat, 'h')), ['Host', 'Via'], value);
+  }
+});

@@ -21,12 +21,18 @@ function connectionTokens(raw: readonly string[]): Set<string> | null {
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] ?? '';
     if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
-    for (const t of (raw[i + 1] ?? '').split(',')) {
-      const token = t.trim().toLowerCase();
-      // `keep-alive` and the like are dropped anyway: no set for the usual `Connection` values.
-      if (token && !HOP_BY_HOP.has(token)) (tokens ??= new Set()).add(token);
-    }
+    const value = raw[i + 1] ?? '';
+    // Most values are one token (`keep-alive`, `close`): no list to split.
+    if (!value.includes(',')) tokens = addToken(tokens, value);
+    else for (const t of value.split(',')) tokens = addToken(tokens, t);
   }
+  return tokens;
+}
+
+function addToken(tokens: Set<string> | null, text: string): Set<string> | null {
+  const token = text.trim().toLowerCase();
+  // `keep-alive` and the like are dropped anyway: no set for the usual `Connection` values.
+  if (token && !HOP_BY_HOP.has(token)) (tokens ??= new Set()).add(token);
   return tokens;
 }
 

@@ -16,6 +16,8 @@ function script(req: RawRequest): Reply {
   if (path === '/silent') return '';
   if (path === '/stale' && req.seq > 0) return null;
   if (path === '/junk') return 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokJUNK';
+  if (path.startsWith('/reason/'))
+    return `HTTP/1.1 200 ${decodeURIComponent(path.slice(8))}\r\nContent-Length: 0\r\n\r\n`;
   if (path === '/early') return 'HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n';
   return `HTTP/1.1 200 OK\r\nContent-Length: ${path.length}\r\n\r\n${path}`;
 }
@@ -150,6 +152,16 @@ function edgeSuite(engine: ProxyEngine): void {
     const rec = await proxy.waitForRecord((x) => x.path === '/chunks');
     assert.equal(rec.status, 400);
     assert.ok(raw.requests.length - seen <= 1);
+  });
+
+  it('passes the reason phrase on as the upstream sent it', async () => {
+    for (const reason of ['OK', 'NO', 'Ok', 'OKAY', 'O', 'All Good']) {
+      const r = await rawExchange(
+        proxy.port,
+        get(`/reason/${encodeURIComponent(reason)}`, 'Connection: close\r\n'),
+      );
+      assert.deepEqual(statusLines(r.text), [`HTTP/1.1 200 ${reason}`], reason);
+    }
   });
 
   it('closes idle client connections promptly on close()', async () => {

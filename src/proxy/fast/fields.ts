@@ -44,13 +44,17 @@ export function blankNotes(): FieldNotes {
 // Digits only (no sign, no list, no whitespace); 15 digits keep the value an exact integer.
 const CONTENT_LENGTH = /^[0-9]{1,15}$/;
 
+function noteConnectionToken(notes: FieldNotes, part: string): void {
+  const t = part.trim().toLowerCase();
+  if (t === 'close') notes.close = true;
+  else if (t === 'keep-alive') notes.keepAlive = true;
+  else if (t === 'upgrade') notes.upgradeToken = true;
+}
+
 function noteConnection(notes: FieldNotes, value: string): void {
-  for (const part of value.split(',')) {
-    const t = part.trim().toLowerCase();
-    if (t === 'close') notes.close = true;
-    else if (t === 'keep-alive') notes.keepAlive = true;
-    else if (t === 'upgrade') notes.upgradeToken = true;
-  }
+  // Most values are one token (`keep-alive`, `close`): no list to split.
+  if (!value.includes(',')) return noteConnectionToken(notes, value);
+  for (const part of value.split(',')) noteConnectionToken(notes, part);
 }
 
 /**

@@ -25,12 +25,25 @@ export interface ResponseHead {
   readonly keepAlive: boolean;
 }
 
-const HTTP_1_ = Buffer.from('HTTP/1.');
+const HTTP_1_ = [...Buffer.from('HTTP/1.')];
 // Plenty for real responses (Node's client allows 2000); bounds the work a hostile upstream causes.
 const MAX_RESPONSE_HEADERS = 1000;
 
 export function badResponse(why: string): ProxyError {
   return new ProxyError(PROXY_ERRORS.upstreamProtocol, `invalid upstream response: ${why}`);
+}
+
+/** Whether `buf` holds `bytes` at `at` (compared here: `Buffer#compare` is a call into C++ per head). */
+function startsWith(buf: Buffer, at: number, bytes: readonly number[]): boolean {
+  for (let k = 0; k < bytes.length; k++) if (buf[at + k] !== bytes[k]) return false;
+  return true;
+}
+
+/** The reason phrase `buf[from, end)`; the usual `OK` without a call into C++. */
+function reasonOf(buf: Buffer, from: number, end: number): string {
+  if (end <= from) return '';
+  if (end === from + 2 && buf[from] === 0x4f && buf[from + 1] === 0x4b) return 'OK';
+  return buf.toString('latin1', from, end);
 }
 
 function digit(b: number | undefined): number {
@@ -66,9 +79,7 @@ export class ResponseParser extends HeadScanner<ResponseHead> {
   }
 
   private statusLine(buf: Buffer, start: number, end: number): void {
-    if (end - start < 12 || buf.compare(HTTP_1_, 0, 7, start, start + 7) !== 0) {
-      throw badResponse('malformed status line');
-    }
+    if (end - start < 12 || !startsWith(buf, start, HTTP_1_)) throw badResponse('malformed status line');
     const minor = buf[start + 7];
     if ((minor !== 0x30 && minor !== 0x31) || buf[start + 8] !== SP) throw badResponse('unsupported version');
     const d1 = digit(buf[start + 9]);
@@ -79,7 +90,7 @@ export class ResponseParser extends HeadScanner<ResponseHead> {
     if (end > start + 12 && buf[start + 12] !== SP) throw badResponse('malformed status line');
     if (!allIn(REASON_PHRASE, buf, start + 13, end)) throw badResponse('invalid reason phrase');
     this.status = d1 * 100 + d2 * 10 + d3;
-    this.reason = end > start + 13 ? buf.toString('latin1', start + 13, end) : '';
+    this.reason = reasonOf(buf, start + 13, end);
     this.minor = minor === 0x31 ? 1 : 0;
   }
 
