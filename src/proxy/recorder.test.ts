@@ -53,6 +53,29 @@ describe('recorder', () => {
     assert.deepEqual(got[0], snapshot);
   });
 
+  it('takes the five traffic figures onto the record, and nothing else an outcome carries', () => {
+    const got: AccessRecord[] = [];
+    const b = createRecorder((r) => got.push(r)).startAt('10.0.0.5', 'GET', 'http');
+    const keys = Object.keys(b.record).sort();
+    // The node engine's forwarding outcome is the figures plus its error.
+    const outcome = {
+      resolved: '192.0.2.1',
+      dnsMs: 1.5,
+      connectMs: 2.5,
+      bytesUp: 3,
+      bytesDown: 4,
+      error: new Error('x'),
+    };
+    b.traffic(outcome);
+    b.finish({ status: 200 });
+    const r = got[0] as AccessRecord;
+    assert.deepEqual(
+      [r.resolved, r.dnsMs, r.connectMs, r.bytesUp, r.bytesDown],
+      ['192.0.2.1', 1.5, 2.5, 3, 4],
+    );
+    assert.deepEqual(Object.keys(r).sort(), keys);
+  });
+
   it('writes times as toISOString does, across milliseconds, seconds, days and in any order', () => {
     const base = Date.UTC(2026, 10, 27, 23, 59, 58, 0);
     const times = [

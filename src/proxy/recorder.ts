@@ -112,9 +112,15 @@ class Builder implements RecordBuilder {
     rec.policyVersion = version;
   }
 
+  /** Copies the five figures by name: `Object.assign` was slower, and copied any other field `t` held. */
   traffic(t: TrafficFigures): void {
     if (this.done) return;
-    Object.assign(this.record, t);
+    const rec = this.record;
+    rec.resolved = t.resolved;
+    rec.dnsMs = t.dnsMs;
+    rec.connectMs = t.connectMs;
+    rec.bytesUp = t.bytesUp;
+    rec.bytesDown = t.bytesDown;
   }
 
   response(status: number, reason: ReasonCode, detail: string, help: string): CordonResponse {
