@@ -8,6 +8,7 @@
 import { canonicalHost } from '../policy/host.js';
 import { errorMessage } from '../errors.js';
 import { NET_ERRORS, NetError, quote } from './errors.js';
+import { keptParses } from './kept-parses.js';
 
 /** A parsed authority. IPv6 hosts are without brackets; `family` is 0 for names. */
 export interface Authority {
@@ -66,16 +67,16 @@ function parse(raw: string, defaultPort: number | undefined): Authority {
   // canonicalHost strips one trailing dot; a second one would be an empty label ("a.com..").
   if (host.host.endsWith('.')) throw bad(raw, 'empty label');
   if (parts.host.startsWith('[') && host.family !== 6) throw bad(raw, 'only IPv6 addresses go in brackets');
-  return { ...host, port: portText === undefined ? (defaultPort ?? 0) : parsePort(portText) };
+  const port = portText === undefined ? (defaultPort ?? 0) : parsePort(portText);
+  return { host: host.host, port, isIp: host.isIp, family: host.family };
 }
 
 /**
  * Parse a CONNECT target: `host:port` or `[v6]:port`, the port required. The host is canonical
- * (`canonicalHost()`). Throws `CORDON_NET_BAD_AUTHORITY` or `CORDON_NET_BAD_PORT`.
+ * (`canonicalHost()`). Throws `CORDON_NET_BAD_AUTHORITY` or `CORDON_NET_BAD_PORT`. Answers are kept
+ * by their text (`keptParses`): frozen, shared, never for a target that failed.
  */
-export function parseAuthority(s: string): Authority {
-  return parse(s, undefined);
-}
+export const parseAuthority: (s: string) => Authority = keptParses((s) => parse(s, undefined));
 
 /**
  * Parse a Host header value: `host`, `host:port`, `[v6]` or `[v6]:port`; `defaultPort` when no port

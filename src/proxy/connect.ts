@@ -97,7 +97,8 @@ export function createConnectHandler(
       return;
     }
     socket.pause();
-    void open(runtime, socket, head, { ...target, tls: input.scheme === 'https' }, r)
+    const to = { host: target.host, port: target.port, isIp: target.isIp, tls: input.scheme === 'https' };
+    void open(runtime, socket, head, to, r)
       .catch((e: unknown) => refuse(socket, r, e, help, logger))
       .finally(() => slot.release());
   };

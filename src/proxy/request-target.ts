@@ -5,6 +5,7 @@
  * backslashes and non-decimal ports are refused rather than guessed at, so no second host can be
  * smuggled past the policy. Pure.
  */
+import { keptParses } from '../net/kept-parses.js';
 import { canonicalHost } from '../policy/host.js';
 import { PROXY_ERRORS, ProxyError } from './errors.js';
 
@@ -53,33 +54,22 @@ export function splitHostPort(authority: string, defaultPort: number): { host: s
   return { host, port };
 }
 
-/** A parsed authority: what `canonicalHost` and `splitHostPort` made of it. */
+/** A parsed authority: what `splitHostPort` and `canonicalHost` made of it. */
 interface Authority {
   readonly host: string;
   readonly isIp: boolean;
   readonly port: number;
 }
 
-// Parsed `http` authorities, by their text: a proxy sees the same few destinations over and over,
-// and parsing one (the port, then the WHATWG host rules) cost more than the rest of the target.
-// Only parses that succeeded are kept, and the map is emptied when full, so a client sending many
-// distinct hosts costs memory only up to the bound.
-const HTTP_AUTHORITIES = new Map<string, Authority>();
-const MAX_AUTHORITIES = 1024;
-
 function parseAuthority(authority: string, scheme: string): Authority {
-  const cache = scheme === 'http';
-  const kept = cache ? HTTP_AUTHORITIES.get(authority) : undefined;
-  if (kept !== undefined) return kept;
   const { host: rawHost, port } = splitHostPort(authority, DEFAULT_PORTS[scheme] ?? 0);
   const canonical = canonicalHost(rawHost);
-  const parsed: Authority = Object.freeze({ host: canonical.host, isIp: canonical.isIp, port });
-  if (cache) {
-    if (HTTP_AUTHORITIES.size >= MAX_AUTHORITIES) HTTP_AUTHORITIES.clear();
-    HTTP_AUTHORITIES.set(authority, parsed);
-  }
-  return parsed;
+  return { host: canonical.host, isIp: canonical.isIp, port };
 }
+
+// A proxy sees the same few `http` destinations over and over, and parsing one (the port, then the
+// WHATWG host rules) cost more than the rest of the target: kept by their text.
+const httpAuthority = keptParses((authority) => parseAuthority(authority, 'http'));
 
 const NOT_ABSOLUTE = 'request target is not an absolute http:// URL';
 
@@ -110,7 +100,8 @@ export function parseAbsoluteTarget(url: string): AbsoluteTarget | null {
   const rest = url.slice(end);
   if (authority.includes('@')) throw bad('userinfo in the request target is not allowed');
   if (rest.includes('\\')) throw bad('backslash in the request target');
-  const { host, isIp, port } = parseAuthority(authority, scheme);
+  const { host, isIp, port } =
+    scheme === 'http' ? httpAuthority(authority) : parseAuthority(authority, scheme);
   const path = rest === '' ? '/' : rest.startsWith('?') ? `/${rest}` : rest;
   return { scheme, host, isIp, port, path };
 }

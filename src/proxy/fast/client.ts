@@ -178,7 +178,18 @@ export class ClientConnection implements ClientSide {
     s.setTimeout(0);
     const rest = this.pending ?? EMPTY;
     this.pending = null;
-    to({ ...head, headers: { upgrade: headerValue(head.rawHeaders, 'upgrade') }, socket: s }, s, rest);
+    // Built field by field: spreading the head into a literal with two more fields took V8's slow
+    // object-clone path, about a tenth of a CONNECT's own JavaScript time.
+    const req: UpgradeRequest = {
+      method: head.method,
+      url: head.url,
+      rawHeaders: head.rawHeaders,
+      httpVersionMajor: head.httpVersionMajor,
+      httpVersionMinor: head.httpVersionMinor,
+      headers: { upgrade: headerValue(head.rawHeaders, 'upgrade') },
+      socket: s,
+    };
+    to(req, s, rest);
   }
 
   private malformed(e: unknown, status?: number): void {
