@@ -68,7 +68,12 @@ export function connectChecked(
   onread?: OnReadOpts,
 ): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: address, port, noDelay: true, ...(onread && { onread }) });
+    // Two literals rather than a spread: a spread into a literal takes V8's slow path on every dial.
+    const socket = connect(
+      onread === undefined
+        ? { host: address, port, noDelay: true }
+        : { host: address, port, noDelay: true, onread },
+    );
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new ProxyError(PROXY_ERRORS.connectTimeout, `connect to ${address}:${port} timed out`));
