@@ -73,3 +73,24 @@ export function allIn(t: Uint8Array, buf: Buffer, start: number, end: number): b
   for (let i = start; i < end; i++) if (t[buf[i] as number] !== 1) return false;
   return true;
 }
+
+/** Whether `buf` holds `bytes` at `at`. Compared here: `Buffer#compare` is a call into C++. */
+export function bytesAt(buf: Buffer, at: number, bytes: readonly number[]): boolean {
+  for (let k = 0; k < bytes.length; k++) if (buf[at + k] !== bytes[k]) return false;
+  return true;
+}
+
+/** Lines of a head are short: up to this many bytes are searched here before asking C++ (memchr). */
+const SCAN_HERE = 64;
+
+/**
+ * The index of the first `byte` in `buf[from, end)`, or -1. Searched in JavaScript first, since most
+ * head lines end within a few dozen bytes and `Buffer#indexOf` is a call into C++ each time.
+ */
+export function indexOfByte(buf: Buffer, byte: number, from: number, end: number): number {
+  const stop = Math.min(end, from + SCAN_HERE);
+  for (let i = from; i < stop; i++) if (buf[i] === byte) return i;
+  if (stop === end) return -1;
+  const i = buf.indexOf(byte, stop);
+  return i === -1 || i >= end ? -1 : i;
+}

@@ -128,8 +128,10 @@ export function parseField(
   for (let j = vs; j < ve; j++) {
     if (FIELD_VALUE[buf[j] as number] !== 1) return 'invalid character in a header value';
   }
-  const name = buf.toString('latin1', start, i);
-  const value = buf.toString('latin1', vs, ve);
+  // One read of the line into a string (a call into C++), then two cuts of it in JavaScript.
+  const text = buf.toString('latin1', start, ve);
+  const name = text.slice(0, i - start);
+  const value = text.slice(vs - start);
   raw.push(name, value);
   const tab = (vs > i + 1 || ve < end) && hasTab(buf, i + 1, vs, ve, end);
   return note(notes, name, value, tab);

@@ -5,7 +5,7 @@
  * line, and the whole head is bounded in bytes. Subclasses interpret the lines. Keeps only the bytes
  * of an unfinished line between pushes.
  */
-import { CR, LF } from './chars.js';
+import { CR, LF, indexOfByte } from './chars.js';
 import type { ProxyError } from '../errors.js';
 
 export abstract class HeadScanner<Head> {
@@ -47,7 +47,7 @@ export abstract class HeadScanner<Head> {
     }
     const len = buf.length;
     for (;;) {
-      const lf = buf.indexOf(LF, pos);
+      const lf = indexOfByte(buf, LF, pos, len);
       if (lf === -1) break;
       if (lf === pos || buf[lf - 1] !== CR) throw this.fail('bare LF in the message head');
       this.total += lf + 1 - pos;

@@ -11,7 +11,7 @@
 import { METHODS } from 'node:http';
 import { PROXY_ERRORS, ProxyError } from '../errors.js';
 import type { RequestShape } from '../request-checks.js';
-import { ALPHA, AUTHORITY, SP, TARGET, allIn } from './chars.js';
+import { ALPHA, AUTHORITY, SP, TARGET, allIn, bytesAt, indexOfByte } from './chars.js';
 import { blankNotes, parseField, type FieldNotes } from './fields.js';
 import { HeadScanner } from './head-scanner.js';
 
@@ -43,7 +43,18 @@ export interface RequestLimits {
 
 /** llhttp's method list (Node's `http.METHODS`); a lowercase or unknown method is refused as it is. */
 const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
-const HTTP_1_ = Buffer.from('HTTP/1.');
+const HTTP_1_ = [...Buffer.from('HTTP/1.')];
+/** The methods nearly every request uses, as bytes: read without a call into C++. */
+const COMMON_METHODS = ['GET', 'CONNECT', 'POST', 'HEAD', 'PUT'].map((m) => ({
+  m,
+  bytes: [...Buffer.from(m)],
+}));
+
+function methodOf(buf: Buffer, start: number, end: number): string {
+  for (const { m, bytes } of COMMON_METHODS)
+    if (bytes.length === end - start && bytesAt(buf, start, bytes)) return m;
+  return buf.toString('latin1', start, end);
+}
 
 /**
  * The request-target's form (RFC 9112 §3.2): origin (`/…`), asterisk (`*`), absolute
@@ -97,17 +108,16 @@ export class RequestParser extends HeadScanner<RequestHead> {
   }
 
   private requestLine(buf: Buffer, start: number, end: number): void {
-    const sp1 = buf.indexOf(SP, start);
-    if (sp1 === -1 || sp1 >= end) throw badRequest('malformed request line');
-    const method = buf.toString('latin1', start, sp1);
+    const sp1 = indexOfByte(buf, SP, start, end);
+    if (sp1 === -1) throw badRequest('malformed request line');
+    const method = methodOf(buf, start, sp1);
     if (!KNOWN_METHODS.has(method)) throw badRequest('unknown method');
-    const sp2 = buf.indexOf(SP, sp1 + 1);
-    if (sp2 === -1 || sp2 >= end || sp2 === sp1 + 1) throw badRequest('malformed request line');
+    const sp2 = indexOfByte(buf, SP, sp1 + 1, end);
+    if (sp2 === -1 || sp2 === sp1 + 1) throw badRequest('malformed request line');
     if (sp2 - sp1 - 1 > this.limits.maxUrlLength) throw badRequest('request URL too long', 414);
     if (!validTarget(buf, sp1 + 1, sp2, method === 'CONNECT')) throw badRequest('invalid request target');
     const v = sp2 + 1;
-    if (end - v !== 8 || buf.compare(HTTP_1_, 0, 7, v, v + 7) !== 0)
-      throw badRequest('unsupported HTTP version');
+    if (end - v !== 8 || !bytesAt(buf, v, HTTP_1_)) throw badRequest('unsupported HTTP version');
     const minor = buf[v + 7];
     if (minor !== 0x30 && minor !== 0x31) throw badRequest('unsupported HTTP version');
     this.method = method;

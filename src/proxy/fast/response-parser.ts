@@ -7,7 +7,7 @@
  * sides rather than guess where the response ends. Does no I/O.
  */
 import { PROXY_ERRORS, ProxyError } from '../errors.js';
-import { REASON_PHRASE, SP, allIn } from './chars.js';
+import { REASON_PHRASE, SP, allIn, bytesAt } from './chars.js';
 import { blankNotes, parseField, type FieldNotes } from './fields.js';
 import { HeadScanner } from './head-scanner.js';
 
@@ -31,12 +31,6 @@ const MAX_RESPONSE_HEADERS = 1000;
 
 export function badResponse(why: string): ProxyError {
   return new ProxyError(PROXY_ERRORS.upstreamProtocol, `invalid upstream response: ${why}`);
-}
-
-/** Whether `buf` holds `bytes` at `at` (compared here: `Buffer#compare` is a call into C++ per head). */
-function startsWith(buf: Buffer, at: number, bytes: readonly number[]): boolean {
-  for (let k = 0; k < bytes.length; k++) if (buf[at + k] !== bytes[k]) return false;
-  return true;
 }
 
 /** The reason phrase `buf[from, end)`; the usual `OK` without a call into C++. */
@@ -79,7 +73,7 @@ export class ResponseParser extends HeadScanner<ResponseHead> {
   }
 
   private statusLine(buf: Buffer, start: number, end: number): void {
-    if (end - start < 12 || !startsWith(buf, start, HTTP_1_)) throw badResponse('malformed status line');
+    if (end - start < 12 || !bytesAt(buf, start, HTTP_1_)) throw badResponse('malformed status line');
     const minor = buf[start + 7];
     if ((minor !== 0x30 && minor !== 0x31) || buf[start + 8] !== SP) throw badResponse('unsupported version');
     const d1 = digit(buf[start + 9]);
