@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { request as httpsRequest } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,30 @@ function connectTunnels(engine: ProxyEngine): void {
     assert.equal(rec.decision, 'allow');
     assert.equal(rec.path, null);
     assert.ok(rec.bytesUp > 0 && rec.bytesDown > 0);
+  });
+
+  it('closes a tunnel without ending a socket twice (Node builds and drops an error each time)', async () => {
+    const proto = Socket.prototype;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to restore, and called with apply
+    const end = proto.end;
+    let wasted = 0;
+    proto.end = function (this: Socket, ...args: Parameters<Socket['end']>): Socket {
+      if (this.writableEnded || this.destroyed) wasted++;
+      return end.apply(this, args);
+    } as Socket['end'];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const before = proxy.records.length;
+        const url = `https://secure.test:${origin.port}/close-${i}`;
+        const r = await curl(['-x', proxy.url, '--cacert', caFile, '-H', 'Connection: close', url]);
+        assert.equal(r.status, 200, r.stderr);
+        // The record is written once the tunnel has closed on both sides.
+        await proxy.waitForRecord((x) => x.method === 'CONNECT' && proxy.records.indexOf(x) >= before);
+      }
+    } finally {
+      proto.end = end;
+    }
+    assert.equal(wasted, 0);
   });
 
   it('relays HTTPS for Node https over a CONNECT socket', async () => {
