@@ -61,7 +61,7 @@ interface Authority {
   readonly port: number;
 }
 
-function parseAuthority(authority: string, scheme: string): Authority {
+function readAuthority(authority: string, scheme: string): Authority {
   const { host: rawHost, port } = splitHostPort(authority, DEFAULT_PORTS[scheme] ?? 0);
   const canonical = canonicalHost(rawHost);
   return { host: canonical.host, isIp: canonical.isIp, port };
@@ -69,7 +69,7 @@ function parseAuthority(authority: string, scheme: string): Authority {
 
 // A proxy sees the same few `http` destinations over and over, and parsing one (the port, then the
 // WHATWG host rules) cost more than the rest of the target: kept by their text.
-const httpAuthority = keptParses((authority) => parseAuthority(authority, 'http'));
+const httpAuthority = keptParses((authority) => readAuthority(authority, 'http'));
 
 const NOT_ABSOLUTE = 'request target is not an absolute http:// URL';
 
@@ -101,7 +101,7 @@ export function parseAbsoluteTarget(url: string): AbsoluteTarget | null {
   if (authority.includes('@')) throw bad('userinfo in the request target is not allowed');
   if (rest.includes('\\')) throw bad('backslash in the request target');
   const { host, isIp, port } =
-    scheme === 'http' ? httpAuthority(authority) : parseAuthority(authority, scheme);
+    scheme === 'http' ? httpAuthority(authority) : readAuthority(authority, scheme);
   const path = rest === '' ? '/' : rest.startsWith('?') ? `/${rest}` : rest;
   return { scheme, host, isIp, port, path };
 }
