@@ -1,6 +1,6 @@
 /**
  * @module proxy/fast/pool.test
- * The pool's keys: `address:port`, the same string for the same destination (so lookups reuse its
+ * The pool's keys: `address:port`, equal for the same destination (kept, so lookups reuse its
  * hash), distinct for every other, and still right past the bound on kept keys.
  */
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { UpstreamPool } from './pool.js';
 
 describe('UpstreamPool.keyOf', () => {
-  it('names a destination as address:port, the same string each time', () => {
+  it('names a destination as address:port, and again the same for the same destination', () => {
     const pool = new UpstreamPool(1000, 16384);
     const a = pool.keyOf('192.0.2.1', 80);
     assert.equal(a, '192.0.2.1:80');
