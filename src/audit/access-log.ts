@@ -5,9 +5,9 @@
  * records, fewer with long paths, or every 250 ms) the queued records are formatted in one pass and
  * written as one batch to a Node write stream, so the proxy never waits on the disk, pays one system
  * call per batch, and formats while the formatter's code and data are hot (formatting on the
- * request path cost several times more per line). A disk that cannot keep up is bounded: past 64 MiB of unwritten
- * lines, new records are dropped and counted, never blocking traffic. Never bodies, credentials or
- * cookies: records don't carry them. Records are never changed after they end, so keeping a
+ * request path cost several times more per line). A disk that cannot keep up is bounded: past
+ * 64 MiB of unwritten lines, new records are dropped and counted, never blocking traffic. Never
+ * bodies, credentials or cookies: records don't carry them. Records are never changed after they end, so keeping a
  * reference until the flush is safe (the audit store does the same).
  *
  * Why not sonic-boom: it keeps pending lines as one growing string and measures and slices it on

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bytesAt, indexOfByte } from './chars.js';
+import { bytesAt, HTTP_1_DOT, indexOfByte } from './chars.js';
 
 describe('indexOfByte', () => {
   it('agrees with a plain search inside [from, end) for every position, short and long', () => {
@@ -43,7 +43,7 @@ describe('indexOfByte', () => {
 describe('bytesAt', () => {
   it('compares the bytes at an offset, and fails past the end of the buffer', () => {
     const buf = Buffer.from('xxHTTP/1.1');
-    const http = [...Buffer.from('HTTP/1.')];
+    const http = HTTP_1_DOT;
     assert.equal(bytesAt(buf, 2, http), true);
     assert.equal(bytesAt(buf, 1, http), false);
     assert.equal(bytesAt(Buffer.from('HTTP/1'), 0, http), false);

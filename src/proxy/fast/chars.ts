@@ -74,6 +74,9 @@ export function allIn(t: Uint8Array, buf: Buffer, start: number, end: number): b
   return true;
 }
 
+/** `HTTP/1.` as bytes: the start of a status line and the end of a request line (minor version next). */
+export const HTTP_1_DOT: readonly number[] = [...Buffer.from('HTTP/1.')];
+
 /** Whether `buf` holds `bytes` at `at`. Compared here: `Buffer#compare` is a call into C++. */
 export function bytesAt(buf: Buffer, at: number, bytes: readonly number[]): boolean {
   for (let k = 0; k < bytes.length; k++) if (buf[at + k] !== bytes[k]) return false;

@@ -120,7 +120,7 @@ export class Exchange implements UpstreamUser, ByteSink, WriterOwner {
   }
 
   private acquire(): void {
-    const key = this.ctx.pool.keyOf(this.address, this.target.port);
+    const key = `${this.address}:${this.target.port}`;
     const pooled = this.ctx.pool.take(key);
     if (pooled !== null) {
       this.out.connectMs = 0;

@@ -91,13 +91,8 @@ export class UpstreamConn {
   }
 }
 
-/** Distinct destinations whose key strings are kept (a new string per request is hashed on every lookup). */
-const MAX_KEYS = 4096;
-
 export class UpstreamPool {
   private readonly free = new Map<string, UpstreamConn[]>();
-  private readonly keys = new Map<string, Map<number, string>>();
-  private keyCount = 0;
   private idleCount = 0;
   private closed = false;
 
@@ -105,26 +100,6 @@ export class UpstreamPool {
     private readonly idleMs: number,
     private readonly maxHeaderBytes: number,
   ) {}
-
-  /**
-   * The pool key of a checked `address` and `port`: the same string each time, so maps find it by
-   * its cached hash. (The address comes from the DNS cache, the same string for every request.)
-   */
-  keyOf(address: string, port: number): string {
-    let byPort = this.keys.get(address);
-    let key = byPort?.get(port);
-    if (key !== undefined) return key;
-    if (this.keyCount >= MAX_KEYS) {
-      this.keys.clear();
-      this.keyCount = 0;
-      byPort = undefined;
-    }
-    if (byPort === undefined) this.keys.set(address, (byPort = new Map<number, string>()));
-    key = `${address}:${port}`;
-    byPort.set(port, key);
-    this.keyCount++;
-    return key;
-  }
 
   /** A free connection to `key`, or null. */
   take(key: string): UpstreamConn | null {

@@ -11,7 +11,7 @@
 import { METHODS } from 'node:http';
 import { PROXY_ERRORS, ProxyError } from '../errors.js';
 import type { RequestShape } from '../request-checks.js';
-import { ALPHA, AUTHORITY, SP, TARGET, allIn, bytesAt, indexOfByte } from './chars.js';
+import { ALPHA, AUTHORITY, SP, TARGET, allIn, bytesAt, HTTP_1_DOT, indexOfByte } from './chars.js';
 import { blankNotes, parseField, type FieldNotes } from './fields.js';
 import { HeadScanner } from './head-scanner.js';
 
@@ -43,7 +43,6 @@ export interface RequestLimits {
 
 /** llhttp's method list (Node's `http.METHODS`); a lowercase or unknown method is refused as it is. */
 const KNOWN_METHODS: ReadonlySet<string> = new Set(METHODS);
-const HTTP_1_ = [...Buffer.from('HTTP/1.')];
 /** The methods nearly every request uses, as bytes: read without a call into C++. */
 const COMMON_METHODS = ['GET', 'CONNECT', 'POST', 'HEAD', 'PUT'].map((m) => ({
   m,
@@ -117,7 +116,7 @@ export class RequestParser extends HeadScanner<RequestHead> {
     if (sp2 - sp1 - 1 > this.limits.maxUrlLength) throw badRequest('request URL too long', 414);
     if (!validTarget(buf, sp1 + 1, sp2, method === 'CONNECT')) throw badRequest('invalid request target');
     const v = sp2 + 1;
-    if (end - v !== 8 || !bytesAt(buf, v, HTTP_1_)) throw badRequest('unsupported HTTP version');
+    if (end - v !== 8 || !bytesAt(buf, v, HTTP_1_DOT)) throw badRequest('unsupported HTTP version');
     const minor = buf[v + 7];
     if (minor !== 0x30 && minor !== 0x31) throw badRequest('unsupported HTTP version');
     this.method = method;

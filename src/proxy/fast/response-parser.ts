@@ -7,7 +7,7 @@
  * sides rather than guess where the response ends. Does no I/O.
  */
 import { PROXY_ERRORS, ProxyError } from '../errors.js';
-import { REASON_PHRASE, SP, allIn, bytesAt } from './chars.js';
+import { REASON_PHRASE, SP, allIn, bytesAt, HTTP_1_DOT } from './chars.js';
 import { blankNotes, parseField, type FieldNotes } from './fields.js';
 import { HeadScanner } from './head-scanner.js';
 
@@ -25,7 +25,6 @@ export interface ResponseHead {
   readonly keepAlive: boolean;
 }
 
-const HTTP_1_ = [...Buffer.from('HTTP/1.')];
 // Plenty for real responses (Node's client allows 2000); bounds the work a hostile upstream causes.
 const MAX_RESPONSE_HEADERS = 1000;
 
@@ -73,7 +72,7 @@ export class ResponseParser extends HeadScanner<ResponseHead> {
   }
 
   private statusLine(buf: Buffer, start: number, end: number): void {
-    if (end - start < 12 || !bytesAt(buf, start, HTTP_1_)) throw badResponse('malformed status line');
+    if (end - start < 12 || !bytesAt(buf, start, HTTP_1_DOT)) throw badResponse('malformed status line');
     const minor = buf[start + 7];
     if ((minor !== 0x30 && minor !== 0x31) || buf[start + 8] !== SP) throw badResponse('unsupported version');
     const d1 = digit(buf[start + 9]);
