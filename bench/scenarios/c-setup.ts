@@ -3,7 +3,7 @@
  * Scenario (c): connection setup. bench/load/connect.ts runs concurrent loops of CONNECT-only
  * (tunnel opened, 200 read, closed) and of CONNECT + full TLS handshake + GET /small; direct, the
  * same without a proxy (TCP connect only; TLS + GET). Per repetition: operations/s, p50/p99 and the
- * proxy's CPU per operation.
+ * proxy's CPU per operation, each measured window right after 2 s of the same load (unmeasured).
  */
 import type { ConnectLoadOptions, ConnectLoadResult } from '../load/connect.js';
 import { ORIGIN_HOST } from '../origin-spec.js';
@@ -29,6 +29,12 @@ const CONCURRENCY = { connect: 32, tls: 16 } as const;
 // ~1,300; a fresh Node floor settles within 3 s; docs/benchmarks.md). Warm each mode of each proxy
 // 10 s (1 s quick) so that every repetition measures the steady state, as (a)'s does.
 const WARM_MS = { full: 10_000, quick: 1000 } as const;
+// Between its repetitions a proxy sits idle while the others run (15–40 s). V8's memory reducer
+// collects an idle heap, and the first second of CONNECTs after that costs Cordon 2–3× its steady
+// CPU (the floor ~2×; it settles within 3–4 s; docs/benchmarks.md, session 10): a 4 s window
+// would measure mostly that re-warming. So each measured window follows an unmeasured 2 s
+// (0.5 s quick) of the same load on the same target.
+const REWARM_MS = { full: 2000, quick: 500 } as const;
 
 async function runLoad(
   ctx: BenchContext,
@@ -64,6 +70,7 @@ export async function runSetup(ctx: BenchContext): Promise<ScenarioResult> {
   const loader = await startLoader(ctx, 'connect');
   const targets = targetsOf(ctx);
   const warmMs = ctx.opts.quick ? WARM_MS.quick : WARM_MS.full;
+  const rewarmMs = ctx.opts.quick ? REWARM_MS.quick : REWARM_MS.full;
   ctx.log(`(c) warming up each proxy, ${warmMs / 1000} s per mode`);
   for (const t of targets) {
     // Without a proxy there is nothing to warm beyond the loader itself.
@@ -73,6 +80,7 @@ export async function runSetup(ctx: BenchContext): Promise<ScenarioResult> {
     for (const mode of MODES) {
       for (const target of rotated(targets, rep)) {
         ctx.log(`(c) setup ${mode}: ${target}, repetition ${rep + 1}`);
+        if (target !== 'direct') await runLoad(ctx, loader, target, mode, rewarmMs);
         const { r, cpuS, usage } = await runLoad(ctx, loader, target, mode, durationMs);
         if (r.errors > 0) errors.push(`(c) ${mode} ${target}: ${r.errors} failed, first: ${r.firstError}`);
         push(samples, target, rep, {
