@@ -36,13 +36,8 @@ const WARM_MS = { full: 10_000, quick: 1000 } as const;
 // (0.5 s quick) of the same load on the same target.
 const REWARM_MS = { full: 2000, quick: 500 } as const;
 
-async function runLoad(
-  ctx: BenchContext,
-  loader: Proc,
-  target: Target,
-  mode: 'connect' | 'tls',
-  durationMs: number,
-): Promise<{ r: ConnectLoadResult; cpuS: number; usage: ReturnType<typeof usageMetrics> }> {
+/** One run of the loader against `target`: sends its options and waits for its result line. */
+function load(ctx: BenchContext, loader: Proc, target: Target, mode: 'connect' | 'tls', durationMs: number) {
   const options: ConnectLoadOptions = {
     mode,
     concurrency: CONCURRENCY[mode],
@@ -52,10 +47,25 @@ async function runLoad(
     originPort: ctx.origin.httpsPort,
     caFile: ctx.origin.caFile,
   };
-  const { value: line, usage } = await measured(ctx, target, `c${mode}`, () => {
-    loader.child.stdin?.write(`${JSON.stringify(options)}\n`);
-    return loader.nextLine(durationMs + 60_000);
-  });
+  loader.child.stdin?.write(`${JSON.stringify(options)}\n`);
+  return loader.nextLine(durationMs + 60_000);
+}
+
+/** Load that is not measured (warm-ups): no CPU reading, and no window in Cordon's profile. */
+async function warm(ctx: BenchContext, loader: Proc, target: Target, mode: 'connect' | 'tls', ms: number) {
+  parseLine<ConnectLoadResult>(loader, await load(ctx, loader, target, mode, ms));
+}
+
+async function runLoad(
+  ctx: BenchContext,
+  loader: Proc,
+  target: Target,
+  mode: 'connect' | 'tls',
+  durationMs: number,
+): Promise<{ r: ConnectLoadResult; cpuS: number; usage: ReturnType<typeof usageMetrics> }> {
+  const { value: line, usage } = await measured(ctx, target, `c${mode}`, () =>
+    load(ctx, loader, target, mode, durationMs),
+  );
   return {
     r: parseLine<ConnectLoadResult>(loader, line),
     cpuS: usage.proxyCpuS,
@@ -74,13 +84,13 @@ export async function runSetup(ctx: BenchContext): Promise<ScenarioResult> {
   ctx.log(`(c) warming up each proxy, ${warmMs / 1000} s per mode`);
   for (const t of targets) {
     // Without a proxy there is nothing to warm beyond the loader itself.
-    for (const m of MODES) await runLoad(ctx, loader, t, m, t === 'direct' ? Math.min(warmMs, 1000) : warmMs);
+    for (const m of MODES) await warm(ctx, loader, t, m, t === 'direct' ? Math.min(warmMs, 1000) : warmMs);
   }
   for (let rep = 0; rep < ctx.opts.reps; rep++) {
     for (const mode of MODES) {
       for (const target of rotated(targets, rep)) {
         ctx.log(`(c) setup ${mode}: ${target}, repetition ${rep + 1}`);
-        if (target !== 'direct') await runLoad(ctx, loader, target, mode, rewarmMs);
+        if (target !== 'direct') await warm(ctx, loader, target, mode, rewarmMs);
         const { r, cpuS, usage } = await runLoad(ctx, loader, target, mode, durationMs);
         if (r.errors > 0) errors.push(`(c) ${mode} ${target}: ${r.errors} failed, first: ${r.firstError}`);
         push(samples, target, rep, {
