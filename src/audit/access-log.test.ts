@@ -197,4 +197,31 @@ describe('access log formats', () => {
     assert.deepEqual(got, sent);
     assert.equal(w.dropped, 0);
   });
+
+  it('keeps every line exact across many batches in flight, lines longer than a buffer and reused buffers', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cordon-log-')), 'decisions.jsonl');
+    const w = createRecordWriter(file, formatJson);
+    const sent: AccessRecord[] = [];
+    const send = (r: AccessRecord): void => {
+      sent.push(r);
+      w.write(r);
+    };
+    // Several batches queued back to back (their writes still in flight), then more after the
+    // writes are done, so that buffers are reused; one line is bigger than a whole buffer.
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 2000; i++) {
+        const path = i === 700 ? `/${'é'.repeat(100_000)}` : `/${round}/${i}/${'p'.repeat(i % 300)}`;
+        send({ ...base, id: `r${round}-${i}`, group: i % 3 === 0 ? 'team…🚀' : 'g', path });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    await w.close();
+    const got = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AccessRecord);
+    assert.equal(got.length, sent.length);
+    assert.deepEqual(got, sent);
+    assert.equal(w.dropped, 0);
+  });
 });
