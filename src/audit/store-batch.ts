@@ -8,7 +8,7 @@
  * Called by the store's flush, never on the request path.
  */
 import type { AccessRecord } from '../proxy/records.js';
-import type { Database, SqlValue } from './sqlite.js';
+import type { Database } from './sqlite.js';
 import { timeMs } from './record-time.js';
 
 type Prepared = ReturnType<Database['prepare']>;
@@ -16,8 +16,9 @@ type Prepared = ReturnType<Database['prepare']>;
 /** Denials an allowlist entry can fix: these go to the review queue (and, in report mode, `observed`). */
 export const REVIEWABLE_REASONS: ReadonlySet<string> = new Set(['not_allowlisted', 'ip_literal_not_allowed']);
 
+/** What one batch adds to one aggregate row; `r` is the batch's first record for that row (its keys). */
 interface Sum {
-  keys: SqlValue[];
+  r: AccessRecord;
   allowed: number;
   denied: number;
   wouldDeny: number;
@@ -25,14 +26,13 @@ interface Sum {
   down: number;
   first: number;
   last: number;
-  extra: string;
 }
 
-function add(map: Map<string, Sum>, keys: SqlValue[], r: AccessRecord, ts: number, extra = ''): Sum {
-  const k = keys.join('\u0000');
+/** Add `r` to the row `k` of `map` (keys are built once per row and batch, not per record). */
+function add<K>(map: Map<K, Sum>, k: K, r: AccessRecord, ts: number): void {
   let s = map.get(k);
   if (s === undefined) {
-    s = { keys, allowed: 0, denied: 0, wouldDeny: 0, up: 0, down: 0, first: ts, last: ts, extra };
+    s = { r, allowed: 0, denied: 0, wouldDeny: 0, up: 0, down: 0, first: ts, last: ts };
     map.set(k, s);
   }
   if (r.decision === 'allow') s.allowed += 1;
@@ -40,10 +40,11 @@ function add(map: Map<string, Sum>, keys: SqlValue[], r: AccessRecord, ts: numbe
   if (r.wouldDeny) s.wouldDeny += 1;
   s.up += r.bytesUp;
   s.down += r.bytesDown;
-  s.first = Math.min(s.first, ts);
-  s.last = Math.max(s.last, ts);
-  return s;
+  if (ts < s.first) s.first = ts;
+  if (ts > s.last) s.last = ts;
 }
+
+const destKey = (r: AccessRecord): string => `${r.scheme}\u0000${r.host}\u0000${r.port}`;
 
 const SQL = {
   decision: `INSERT INTO decisions (ts, id, client, method, scheme, host, port, path, decision, mode, would_deny,
@@ -86,30 +87,29 @@ export function createBatchWriter(db: Database): (records: readonly AccessRecord
   return db.transaction((records: readonly AccessRecord[]) => {
     const dest = new Map<string, Sum>();
     const client = new Map<string, Sum>();
-    const traffic = new Map<string, Sum>();
+    const traffic = new Map<number, Sum>();
     const review = new Map<string, Sum>();
     const reviewClient = new Map<string, Sum>();
     const observed = new Map<string, Sum>();
     for (const r of records) {
       const ts = timeMs(r.time) || Date.now();
       insertDecision(st.decision, r, ts);
-      add(traffic, [Math.floor(ts / 60000)], r, ts);
-      add(client, [r.client], r, ts, r.group);
+      add(traffic, Math.floor(ts / 60000), r, ts);
+      add(client, r.client, r, ts);
       if (r.host === '-' || r.host === '') continue;
-      const d: SqlValue[] = [r.scheme, r.host, r.port];
+      const d = destKey(r);
       add(dest, d, r, ts);
       if (!REVIEWABLE_REASONS.has(r.reason)) continue;
       if (r.decision === 'deny') {
-        add(review, d, r, ts, r.reason);
-        add(reviewClient, [...d, r.client], r, ts, r.group);
-      } else if (r.wouldDeny) add(observed, [r.group, ...d], r, ts);
+        add(review, d, r, ts);
+        add(reviewClient, `${d}\u0000${r.client}`, r, ts);
+      } else if (r.wouldDeny) add(observed, `${r.group}\u0000${d}`, r, ts);
     }
     for (const s of dest.values())
-      st.dest.run(...s.keys, s.allowed, s.denied, s.wouldDeny, s.up, s.down, s.first, s.last);
-    for (const s of client.values())
-      st.client.run(
-        s.keys[0] ?? '',
-        s.extra,
+      st.dest.run(
+        s.r.scheme,
+        s.r.host,
+        s.r.port,
         s.allowed,
         s.denied,
         s.wouldDeny,
@@ -118,9 +118,11 @@ export function createBatchWriter(db: Database): (records: readonly AccessRecord
         s.first,
         s.last,
       );
+    for (const s of client.values())
+      st.client.run(s.r.client, s.r.group, s.allowed, s.denied, s.wouldDeny, s.up, s.down, s.first, s.last);
     const all = { allowed: 0, denied: 0, wouldDeny: 0 };
-    for (const s of traffic.values()) {
-      st.traffic.run(s.keys[0] ?? 0, s.allowed, s.denied, s.wouldDeny);
+    for (const [minute, s] of traffic) {
+      st.traffic.run(minute, s.allowed, s.denied, s.wouldDeny);
       all.allowed += s.allowed;
       all.denied += s.denied;
       all.wouldDeny += s.wouldDeny;
@@ -128,14 +130,17 @@ export function createBatchWriter(db: Database): (records: readonly AccessRecord
     st.counters.run(all.allowed, all.denied, all.wouldDeny);
     const reviewIds = new Map<string, number>();
     for (const [k, s] of review) {
-      const row = st.review.get(...s.keys, s.extra, s.denied, s.first, s.last) as { id: number };
+      const row = st.review.get(s.r.scheme, s.r.host, s.r.port, s.r.reason, s.denied, s.first, s.last) as {
+        id: number;
+      };
       reviewIds.set(k, row.id);
     }
     for (const s of reviewClient.values()) {
-      const id = reviewIds.get(s.keys.slice(0, 3).join('\u0000'));
-      if (id !== undefined) st.reviewClient.run(id, s.keys[3] ?? '', s.extra, s.denied, s.last);
+      const id = reviewIds.get(destKey(s.r));
+      if (id !== undefined) st.reviewClient.run(id, s.r.client, s.r.group, s.denied, s.last);
     }
-    for (const s of observed.values()) st.observed.run(...s.keys, s.wouldDeny, s.first, s.last);
+    for (const s of observed.values())
+      st.observed.run(s.r.group, s.r.scheme, s.r.host, s.r.port, s.wouldDeny, s.first, s.last);
   });
 }
 
