@@ -35,7 +35,10 @@ const READ_BUFFER = 256 * 1024;
  * bytes are in the read buffer, so reading pauses until the client has drained.
  */
 function dial(port, client, onBytes, onConnect) {
+  // Options without a prototype, as Cordon's dial passes them: Node 20 gives a copy of ordinary
+  // options fresh hidden classes on every connect (see src/proxy/dial.ts).
   const upstream = connect({
+    __proto__: null,
     host: '127.0.0.1',
     port,
     noDelay: true,
