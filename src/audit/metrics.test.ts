@@ -60,3 +60,22 @@ it('times only real DNS lookups and new connections, not kept answers or reused 
   );
   assert.ok(body.includes('\ncordon_requests_total{decision="allow",reason="allowed",scheme="http"} 3\n'));
 });
+
+it('counts every latency observed between scrapes, past the values it keeps, exactly once', async () => {
+  const m = createMetrics();
+  const count = (body: string): number =>
+    Number(/\ncordon_connect_duration_seconds_count (\d+)\n/.exec(body)?.[1]);
+  const sum = (body: string): number =>
+    Number(/\ncordon_connect_duration_seconds_sum (\S+)\n/.exec(body)?.[1]);
+  // 2,500 new connections of 2 ms before the first scrape (more than the histogram keeps in memory).
+  for (let i = 0; i < 2500; i++) m.observe(record({ dnsMs: null, connectMs: 2 }));
+  const first = (await m.render()).body;
+  assert.equal(count(first), 2500);
+  assert.ok(Math.abs(sum(first) - 5) < 1e-9, `sum ${sum(first)}`);
+  assert.ok(first.includes('\ncordon_connect_duration_seconds_bucket{le="0.001"} 0\n'));
+  assert.ok(first.includes('\ncordon_connect_duration_seconds_bucket{le="0.0025"} 2500\n'));
+  m.observe(record({ dnsMs: null, connectMs: 30 }));
+  const second = (await m.render()).body;
+  assert.equal(count(second), 2501);
+  assert.equal(count((await m.render()).body), 2501, 'a scrape hands nothing over twice');
+});
