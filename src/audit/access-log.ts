@@ -2,13 +2,14 @@
  * @module audit/access-log
  * Access-log writers: squid's native format (so existing tools and habits keep working) and JSON
  * lines with DESIGN.md §4's field names. A record is only queued when it ends; at flush (about 300
- * records, fewer with long paths, or every 250 ms) the queued records are formatted in one pass and
- * written as one batch to a Node write stream, so the proxy never waits on the disk, pays one system
- * call per batch, and formats while the formatter's code and data are hot (formatting on the
- * request path cost several times more per line). A disk that cannot keep up is bounded: past
- * 64 MiB of unwritten lines, new records are dropped and counted, never blocking traffic. Never
- * bodies, credentials or cookies: records don't carry them. Records are never changed after they end, so keeping a
- * reference until the flush is safe (the audit store does the same).
+ * records, fewer with long paths, or every 250 ms) the queued records are formatted in one pass,
+ * encoded into reused buffers and written as one batch to a Node write stream, so the proxy never
+ * waits on the disk, pays one system call per batch, and formats while the formatter's code and
+ * data are hot (formatting on the request path cost several times more per line). A disk that
+ * cannot keep up is bounded: past 64 MiB of unwritten lines, new records are dropped and counted,
+ * never blocking traffic. Never bodies, credentials or cookies: records don't carry them. Records
+ * are never changed after they end, so keeping a reference until the flush is safe (the audit
+ * store does the same).
  *
  * Why not sonic-boom: it keeps pending lines as one growing string and measures and slices it on
  * every write, which cost 35–170 µs of CPU per record here at proxy load; formatting a batch of

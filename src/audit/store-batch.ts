@@ -28,7 +28,10 @@ interface Sum {
   last: number;
 }
 
-/** Add `r` to the row `k` of `map` (keys are built once per row and batch, not per record). */
+/**
+ * Add `r` to the row `k` of `map`. A row's key columns are read from its first record when it is
+ * written, so a record costs one key string (or none), not an array of values joined per record.
+ */
 function add<K>(map: Map<K, Sum>, k: K, r: AccessRecord, ts: number): void {
   let s = map.get(k);
   if (s === undefined) {

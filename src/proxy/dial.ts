@@ -61,9 +61,9 @@ export async function resolveChecked(
  * The options of one dial, in an object without a prototype. Node copies a Socket's options
  * (`{ ...options }`) and adds its own defaults to the copy; on Node 20, V8 gives the copy of an
  * ordinary object fresh hidden classes on every call, so each dial built four new maps and missed
- * the inline caches of everything that read them (about a tenth of a CONNECT's CPU, measured
- * against `new Socket()` without options). A copy of a prototype-less object takes V8's generic path,
- * whose hidden classes are shared.
+ * the inline caches of everything that read them (a CONNECT cost about a third more CPU; see
+ * docs/benchmarks.md, session 11). A copy of a prototype-less object takes V8's generic path, whose
+ * hidden classes are shared.
  */
 function connectOptions(host: string, port: number, onread: OnReadOpts | undefined): TcpNetConnectOpts {
   const o = Object.create(null) as TcpNetConnectOpts;
