@@ -34,6 +34,8 @@ export interface CordonOptions {
   tuning?: ProxyTuning;
   /** `--workers` (the cluster column runs `auto`, unpinned); unset is the config's single process. */
   workers?: number | 'auto';
+  /** The Cordon to run (a folder with its bin/ and dist/), when not `root`'s: bench:ab compares builds. */
+  build?: string;
 }
 
 function newestSource(dir: string): number {
@@ -85,7 +87,7 @@ export async function startCordon(o: CordonOptions): Promise<ProxyUnderTest> {
     // As every launcher of Cordon runs it (package.json, bin/cordon.js, install-cordon.sh).
     ...CORDON_NODE_FLAGS,
     ...prof,
-    join(o.root, 'bin/cordon.js'),
+    join(o.build ?? o.root, 'bin/cordon.js'),
     'start',
     '--config',
     conf,

@@ -18,6 +18,8 @@ export const BENCH_ERRORS = {
   TEMPLATE: 'CORDON_BENCH_TEMPLATE',
   /** Bad command-line arguments. */
   USAGE: 'CORDON_BENCH_USAGE',
+  /** Operations failed under load (bench:ab compares only targets that serve every request). */
+  LOAD_FAILED: 'CORDON_BENCH_LOAD_FAILED',
 } as const;
 
 export type BenchErrorCode = (typeof BENCH_ERRORS)[keyof typeof BENCH_ERRORS];
