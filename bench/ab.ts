@@ -11,9 +11,9 @@
  * CONNECT a minute apart) move every target of a round alike, so paired medians resolve a few
  * percent where separate runs, minutes apart, cannot. Loopback only; kills what it started.
  */
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../src/errors.js';
@@ -23,7 +23,8 @@ import { startFloor } from './floor.js';
 import type { ConnectLoadOptions, ConnectLoadResult } from './load/connect.js';
 import { runWrk } from './load/wrk.js';
 import { ORIGIN_HOST, startOrigin, type Origin } from './origin.js';
-import { createProcSet, type Proc, type ProcSet } from './procs.js';
+import { runEntry } from './entry.js';
+import type { Proc, ProcSet } from './procs.js';
 import { startSquid } from './squid.js';
 import { cpuSeconds, summarize } from './stats.js';
 import { which } from './tools.js';
@@ -118,7 +119,7 @@ const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '–');
 
 export function abMarkdown(o: AbOptions, rows: readonly AbRow[]): string {
   const lines = [
-    `Paired ${o.mode} windows: ${o.rounds} rounds of ${o.windowS} s per target; ratios to ${rows[0]?.target ?? '–'}, round by round.`,
+    `Paired ${o.mode} windows: ${o.rounds} round${o.rounds === 1 ? '' : 's'} of ${o.windowS} s per target; ratios to ${rows[0]?.target ?? '–'}, round by round.`,
     '',
     '| target | CPU µs/op, median (min–max) | ops/s, median | CPU ratio, median of pairs (min–max) |',
     '|---|--:|--:|--:|',
@@ -252,38 +253,10 @@ export async function runAb(
   return summarizeAb(o.targets, cpuUs, opsPerS);
 }
 
-async function main(): Promise<number> {
-  let o: AbOptions;
-  try {
-    o = parseAbOptions(process.argv.slice(2));
-  } catch (e: unknown) {
-    process.stderr.write(`${errorMessage(e)}\n`);
-    return 2;
-  }
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const t0 = Date.now();
-  const log = (m: string): void =>
-    void process.stderr.write(`[ab +${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}\n`);
-  const procs = createProcSet();
-  const dir = mkdtempSync(join(tmpdir(), 'cordon-ab-'));
-  chmodSync(dir, 0o755); // squid runs as its own user and must reach its subfolder
-  process.on('exit', () => {
-    procs.killAllNow();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => process.exit(130));
-  try {
-    const rows = await runAb(o, root, procs, dir, log);
-    process.stdout.write(`${abMarkdown(o, rows)}\n`);
-    return 0;
-  } catch (e: unknown) {
-    log(`failed: ${errorMessage(e)}`);
-    return 1;
-  } finally {
-    await procs.stopAll();
-  }
-}
-
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = await main();
+  process.exitCode = await runEntry({
+    name: 'ab',
+    parse: parseAbOptions,
+    run: async (o, ctx) => abMarkdown(o, await runAb(o, ctx.root, ctx.procs, ctx.dir, ctx.log)),
+  });
 }

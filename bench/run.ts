@@ -6,19 +6,18 @@
  * and writes bench/results/latest.{md,json}. Kills everything it started and removes its temp
  * folder on success, failure and Ctrl-C. Sends traffic only on loopback.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { errorMessage } from '../src/errors.js';
 import { createAuditLedger } from './audit.js';
 import { ensureBuilt, startCordon } from './cordon.js';
 import { benchError, BENCH_ERRORS } from './errors.js';
 import { startFloor } from './floor.js';
 import { describeRun, renderReport } from './meta.js';
 import { startOrigin } from './origin.js';
-import { createProcSet, type ProcSet } from './procs.js';
+import { runEntry } from './entry.js';
+import type { ProcSet } from './procs.js';
 import { summarizeProfiles } from './profile.js';
 import { runSmall } from './scenarios/a-small.js';
 import { runBulk } from './scenarios/b-bulk.js';
@@ -176,47 +175,13 @@ async function runBenchmark({ root, dir, opts, procs, log }: Setup): Promise<str
   return markdown;
 }
 
-async function main(): Promise<number> {
-  let opts: RunOptions;
-  try {
-    opts = parseOptions(process.argv.slice(2));
-  } catch (e: unknown) {
-    process.stderr.write(`${errorMessage(e)}\n`);
-    return 2;
-  }
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const t0 = Date.now();
-  const log = (m: string): void =>
-    void process.stderr.write(`[bench +${((Date.now() - t0) / 1000).toFixed(0)}s] ${m}\n`);
-  const procs = createProcSet();
-  const dir = mkdtempSync(join(tmpdir(), 'cordon-bench-'));
-  chmodSync(dir, 0o755); // squid runs as its own user and must reach its subfolder
-  const removeDir = (): void => {
-    if (!opts.keep) rmSync(dir, { recursive: true, force: true });
-  };
-  process.on('exit', () => {
-    procs.killAllNow();
-    removeDir();
-  });
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(sig, () => {
-      log(`${sig}: stopping everything the benchmark started`);
-      process.exit(130); // the exit handler above kills and cleans up
-    });
-  }
-  try {
-    const markdown = await runBenchmark({ root, dir, opts, procs, log });
-    process.stdout.write(`${markdown}\n`);
-    log('written to bench/results/latest.md and latest.json');
-    return 0;
-  } catch (e: unknown) {
-    log(`failed: ${errorMessage(e)}`);
-    return 1;
-  } finally {
-    await procs.stopAll();
-    removeDir();
-    if (opts.keep) log(`kept ${dir}`);
-  }
-}
-
-process.exitCode = await main();
+process.exitCode = await runEntry({
+  name: 'bench',
+  parse: parseOptions,
+  keep: (opts) => opts.keep,
+  async run(opts, ctx) {
+    const markdown = await runBenchmark({ ...ctx, opts });
+    ctx.log('written to bench/results/latest.md and latest.json');
+    return markdown;
+  },
+});
