@@ -5,14 +5,13 @@
  * (a folder with its bin/ and dist/, run with the benchmark's config and Node flags), `floor` or
  * `squid`. All targets run at once, pinned to the server core, with the load on the other. After a
  * warm-up of each, every round visits the targets in turn (forward, then backward in the next
- * round): half a second of load unmeasured, then `window` seconds measured. Each target's CPU per
- * operation is divided by the first target's in the same round, and the report gives the median of
- * those paired ratios. The machine's slow phases (the same build measured 226 and 376 µs per
+ * round): half a second of load unmeasured (a second with wrk, which counts whole seconds), then
+ * `window` seconds measured. Each target's CPU per operation is divided by the first target's in
+ * the same round, and the report gives the median of those paired ratios. The machine's slow phases (the same build measured 226 and 376 µs per
  * CONNECT a minute apart) move every target of a round alike, so paired medians resolve a few
  * percent where separate runs, minutes apart, cannot. Loopback only; kills what it started.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -23,12 +22,13 @@ import { startFloor } from './floor.js';
 import type { ConnectLoadOptions, ConnectLoadResult } from './load/connect.js';
 import { runWrk } from './load/wrk.js';
 import { ORIGIN_HOST, startOrigin, type Origin } from './origin.js';
-import { runEntry } from './entry.js';
-import type { Proc, ProcSet } from './procs.js';
+import { pickCores, runEntry } from './entry.js';
+import type { ProcSet } from './procs.js';
+import { startLoader } from './scenarios/common.js';
 import { startSquid } from './squid.js';
 import { cpuSeconds, summarize } from './stats.js';
 import { which } from './tools.js';
-import type { ProxyUnderTest } from './types.js';
+import type { Cores, ProxyUnderTest } from './types.js';
 
 export type AbMode = 'small' | 'connect' | 'tls';
 
@@ -135,8 +135,7 @@ interface Bench {
   root: string;
   procs: ProcSet;
   origin: Origin;
-  server: number | undefined;
-  load: number | undefined;
+  cores: Cores;
 }
 
 async function startTarget(
@@ -145,12 +144,19 @@ async function startTarget(
   target: string,
   log: (m: string) => void,
 ): Promise<ProxyUnderTest> {
-  if (target === 'floor') return startFloor({ procs: b.procs, root: b.root, core: b.server });
+  if (target === 'floor') return startFloor({ procs: b.procs, root: b.root, core: b.cores.server });
   if (target === 'squid') {
     const squidBin = which('squid');
     if (squidBin === null)
       throw benchError(BENCH_ERRORS.TOOL_MISSING, 'squid is not installed (npm run bench installs it)');
-    return startSquid({ procs: b.procs, root: b.root, dir, origin: b.origin, core: b.server, squidBin });
+    return startSquid({
+      procs: b.procs,
+      root: b.root,
+      dir,
+      origin: b.origin,
+      core: b.cores.server,
+      squidBin,
+    });
   }
   const build = resolve(target);
   if (!existsSync(join(build, 'bin/cordon.js')) || !existsSync(join(build, 'dist/cli/main.js')))
@@ -159,7 +165,7 @@ async function startTarget(
       `${target} is not a Cordon build (no bin/cordon.js and dist/cli/main.js)`,
     );
   if (existsSync(join(build, 'src'))) await ensureBuilt(b.procs, build, log);
-  return startCordon({ procs: b.procs, root: b.root, dir, origin: b.origin, core: b.server, build });
+  return startCordon({ procs: b.procs, root: b.root, dir, origin: b.origin, core: b.cores.server, build });
 }
 
 /** One window of load on `proxy`: the number of operations it served. */
@@ -176,7 +182,7 @@ async function loadFn(b: Bench, mode: AbMode): Promise<LoadFn> {
         procs: b.procs,
         root: b.root,
         wrkBin,
-        core: b.load,
+        core: b.cores.load,
         port: proxy.port,
         path: `http://${authority}/small`,
         hostHeader: authority,
@@ -188,13 +194,7 @@ async function loadFn(b: Bench, mode: AbMode): Promise<LoadFn> {
       return r.requests;
     };
   }
-  const script = join(b.root, 'bench/load/connect.ts');
-  const loader: Proc = b.procs.spawn('load/connect', [process.execPath, '--import', 'tsx', script, 'null'], {
-    core: b.load,
-    cwd: b.root,
-  });
-  const ready = await loader.nextLine(30_000);
-  if (ready !== '"ready"') throw benchError(BENCH_ERRORS.BAD_OUTPUT, `load/connect printed ${ready}`);
+  const loader = await startLoader(b, 'connect');
   return async (proxy, seconds) => {
     const options: ConnectLoadOptions = {
       mode,
@@ -220,14 +220,8 @@ export async function runAb(
   dir: string,
   log: (m: string) => void,
 ): Promise<AbRow[]> {
-  const pinned = availableParallelism() >= 2;
-  const b: Bench = {
-    root,
-    procs,
-    origin: await startOrigin(procs, dir, root, pinned ? 1 : undefined),
-    server: pinned ? 1 : undefined,
-    load: pinned ? 0 : undefined,
-  };
+  const cores = pickCores();
+  const b: Bench = { root, procs, cores, origin: await startOrigin(procs, dir, root, cores.server) };
   const proxies: ProxyUnderTest[] = [];
   for (const t of o.targets) proxies.push(await startTarget(b, dir, t, log));
   const load = await loadFn(b, o.mode);

@@ -3,14 +3,20 @@
  * The frame the benchmark's entries (run.ts, ab.ts) run in: parse the arguments (a bad one exits 2
  * with its message), a stderr log stamped with the seconds since the start, a ProcSet and a temp
  * folder, and on success, failure and Ctrl-C/SIGTERM/SIGHUP (exit 130) every process killed and the
- * folder removed (unless kept). What `run` returns goes to stdout.
+ * folder removed (unless kept). What `run` returns goes to stdout. Also which core runs what.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../src/errors.js';
 import { createProcSet, type ProcSet } from './procs.js';
+import type { Cores } from './types.js';
+
+/** Load on core 0, the proxies and the origin on core 1; unpinned on a machine with one core. */
+export function pickCores(): Cores {
+  return availableParallelism() >= 2 ? { load: 0, server: 1 } : { load: undefined, server: undefined };
+}
 
 export interface EntryContext {
   /** The repository: bench/ assets, config templates, load generators. */

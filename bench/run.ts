@@ -7,7 +7,6 @@
  * folder on success, failure and Ctrl-C. Sends traffic only on loopback.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAuditLedger } from './audit.js';
@@ -16,7 +15,7 @@ import { benchError, BENCH_ERRORS } from './errors.js';
 import { startFloor } from './floor.js';
 import { describeRun, renderReport } from './meta.js';
 import { startOrigin } from './origin.js';
-import { runEntry } from './entry.js';
+import { pickCores, runEntry } from './entry.js';
 import type { ProcSet } from './procs.js';
 import { summarizeProfiles } from './profile.js';
 import { runSmall } from './scenarios/a-small.js';
@@ -34,7 +33,6 @@ import {
   LONG_RUNNING_SCENARIOS,
   SCENARIOS,
   type BenchContext,
-  type Cores,
   type ProfileWindow,
   type ProxyName,
   type ProxyTuning,
@@ -80,9 +78,6 @@ export function parseOptions(argv: string[]): RunOptions {
 }
 
 /** Load generators on core 0, proxy and origin on core 1; no pinning on a one-core machine. */
-function pickCores(): Cores {
-  return availableParallelism() >= 2 ? { load: 0, server: 1 } : { load: undefined, server: undefined };
-}
 
 interface Setup {
   root: string;

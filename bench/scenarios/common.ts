@@ -69,7 +69,11 @@ export function push(samples: Samples, target: Target, rep: number, values: Samp
 }
 
 /** Start bench/load/NAME.ts on the load core and wait for its "ready" line. */
-export async function startLoader(ctx: BenchContext, name: string, options?: unknown): Promise<Proc> {
+export async function startLoader(
+  ctx: Pick<BenchContext, 'root' | 'procs' | 'cores'>,
+  name: string,
+  options?: unknown,
+): Promise<Proc> {
   const script = join(ctx.root, `bench/load/${name}.ts`);
   const argv = [process.execPath, '--import', 'tsx', script, JSON.stringify(options ?? null)];
   const proc = ctx.procs.spawn(`load/${name}`, argv, { core: ctx.cores.load, cwd: ctx.root });
