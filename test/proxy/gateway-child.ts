@@ -45,6 +45,12 @@ export async function startGatewayChild(dir: string, yaml: string, nofile: numbe
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CORDON_LOG_LEVEL: 'info' } },
   );
+  // The last stderr chunks as written: a child that dies before its logger starts says why here.
+  const raw: string[] = [];
+  child.stderr.on('data', (d: Buffer) => {
+    raw.push(d.toString());
+    if (raw.length > 8) raw.shift();
+  });
   const log = readLogLines(child.stderr, 15_000);
   const records: AccessRecord[] = [];
   createInterface({ input: child.stdout }).on('line', (line) => {
@@ -58,7 +64,9 @@ export async function startGatewayChild(dir: string, yaml: string, nofile: numbe
   const logged = (msg: string, timeoutMs?: number): Promise<LogLine> => log.wait(msg, undefined, timeoutMs);
   const listening = await Promise.race([
     logged('proxy listening'),
-    exited.then((code) => Promise.reject(new Error(`cordon exited with ${code} before listening`))),
+    exited.then((code) =>
+      Promise.reject(new Error(`cordon exited with ${code} before listening: ${raw.join('').slice(-600)}`)),
+    ),
   ]);
   const port = Number(String(listening.listen).split(':').pop());
   return {
