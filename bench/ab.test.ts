@@ -46,23 +46,29 @@ describe('bench:ab pairing', () => {
 
   it('divides each round by the first target of the same round, not by its median', () => {
     // A slow phase in round 2 doubles both; the paired ratio stays 0.9, the ratio of medians would not.
-    const rows = summarizeAb(
-      ['a', 'b'],
-      [
+    const rows = summarizeAb(['a', 'b'], {
+      cpuUs: [
         [100, 200, 100],
         [90, 180, 95],
       ],
-      [
+      opsPerS: [
         [1000, 500, 1000],
         [1100, 550, 1050],
       ],
-    );
+      p99Ms: [
+        [4, 8, 4],
+        [5, 8, 4.4],
+      ],
+    });
     assert.equal(rows[0]?.ratio.median, 1);
     assert.equal(rows[1]?.ratio.median, 0.9);
     assert.equal(rows[1]?.ratio.max, 0.95);
     assert.equal(rows[1]?.cpuUs.median, 95);
+    // p99 paired the same way: 1.25, 1.0 and 1.1, whose median is 1.1 (a ratio of medians: 5/4).
+    assert.equal(rows[1]?.p99Ratio.median, 1.1);
+    assert.equal(rows[1]?.p99Ms.median, 5);
     const md = abMarkdown({ mode: 'connect', rounds: 3, windowS: 2, warmS: 8, targets: ['a', 'b'] }, rows);
-    assert.match(md, /^\| b \| 95\.0 \(90\.0–180\.0\) \| 1050\.0 \| 0\.900 \(0\.900–0\.950\) \|$/m);
+    assert.match(md, /^\| b \| 95\.0 \(90\.0–180\.0\) \| 1050\.0 \| 0\.900 \(0\.900–0\.950\) \| 5\.00 \| 1\.100 \(1\.000–1\.250\) \|$/m);
   });
 });
 
@@ -82,6 +88,7 @@ describe('bench:ab run', () => {
       assert.equal(r.cpuUs.n, 2);
       assert.ok(r.opsPerS.median > 0, `${r.target} served nothing`);
       assert.ok(r.cpuUs.median > 0);
+      assert.ok(r.p99Ms.median > 0, `${r.target} has no latency`);
     }
     assert.equal(rows[0]?.ratio.median, 1);
     assert.ok(Number.isFinite(rows[1]?.ratio.median));

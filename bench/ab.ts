@@ -6,8 +6,8 @@
  * `squid`. All targets run at once, pinned to the server core, with the load on the other. After a
  * warm-up of each, every round visits the targets in turn (forward, then backward in the next
  * round): half a second of load unmeasured (a second with wrk, which counts whole seconds), then
- * `window` seconds measured. Each target's CPU per operation is divided by the first target's in
- * the same round, and the report gives the median of those paired ratios. The machine's slow phases (the same build measured 226 and 376 µs per
+ * `window` seconds measured. Each target's CPU per operation (and its p99 latency) is divided by the
+ * first target's in the same round, and the report gives the median of those paired ratios. The machine's slow phases (the same build measured 226 and 376 µs per
  * CONNECT a minute apart) move every target of a round alike, so paired medians resolve a few
  * percent where separate runs, minutes apart, cannot. Loopback only; kills what it started.
  */
@@ -99,33 +99,51 @@ export interface AbRow {
   target: string;
   cpuUs: ReturnType<typeof summarize>;
   opsPerS: ReturnType<typeof summarize>;
+  p99Ms: ReturnType<typeof summarize>;
   /** This target's CPU per operation over the first target's, round by round. */
   ratio: ReturnType<typeof summarize>;
+  /** This target's p99 latency over the first target's, round by round. */
+  p99Ratio: ReturnType<typeof summarize>;
 }
 
-/** Per target, CPU µs per operation and ops/s per round; the ratios pair each round with target 0's. */
-export function summarizeAb(targets: readonly string[], cpuUs: number[][], opsPerS: number[][]): AbRow[] {
-  const base = cpuUs[0] ?? [];
+/** What each target measured, one array per target, one entry per round. */
+export interface AbSamples {
+  cpuUs: number[][];
+  opsPerS: number[][];
+  p99Ms: number[][];
+}
+
+/** Each round's value of target `i` over target 0's in the same round. */
+function paired(series: number[][], i: number): number[] {
+  const base = series[0] ?? [];
+  return (series[i] ?? []).map((x, k) => x / (base[k] ?? Number.NaN));
+}
+
+/** Per target, medians of its rounds; the ratios pair each round with target 0's. */
+export function summarizeAb(targets: readonly string[], s: AbSamples): AbRow[] {
   return targets.map((target, i) => ({
     target,
-    cpuUs: summarize(cpuUs[i] ?? []),
-    opsPerS: summarize(opsPerS[i] ?? []),
-    ratio: summarize((cpuUs[i] ?? []).map((x, k) => x / (base[k] ?? Number.NaN))),
+    cpuUs: summarize(s.cpuUs[i] ?? []),
+    opsPerS: summarize(s.opsPerS[i] ?? []),
+    p99Ms: summarize(s.p99Ms[i] ?? []),
+    ratio: summarize(paired(s.cpuUs, i)),
+    p99Ratio: summarize(paired(s.p99Ms, i)),
   }));
 }
 
 const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '–');
+const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '–');
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : '–');
 
 export function abMarkdown(o: AbOptions, rows: readonly AbRow[]): string {
   const lines = [
     `Paired ${o.mode} windows: ${o.rounds} round${o.rounds === 1 ? '' : 's'} of ${o.windowS} s per target; ratios to ${rows[0]?.target ?? '–'}, round by round.`,
     '',
-    '| target | CPU µs/op, median (min–max) | ops/s, median | CPU ratio, median of pairs (min–max) |',
-    '|---|--:|--:|--:|',
+    '| target | CPU µs/op, median (min–max) | ops/s, median | CPU ratio, median of pairs (min–max) | p99 ms, median | p99 ratio, median of pairs (min–max) |',
+    '|---|--:|--:|--:|--:|--:|',
     ...rows.map(
       (r) =>
-        `| ${r.target} | ${f1(r.cpuUs.median)} (${f1(r.cpuUs.min)}–${f1(r.cpuUs.max)}) | ${f1(r.opsPerS.median)} | ${f3(r.ratio.median)} (${f3(r.ratio.min)}–${f3(r.ratio.max)}) |`,
+        `| ${r.target} | ${f1(r.cpuUs.median)} (${f1(r.cpuUs.min)}–${f1(r.cpuUs.max)}) | ${f1(r.opsPerS.median)} | ${f3(r.ratio.median)} (${f3(r.ratio.min)}–${f3(r.ratio.max)}) | ${f2(r.p99Ms.median)} | ${f3(r.p99Ratio.median)} (${f3(r.p99Ratio.min)}–${f3(r.p99Ratio.max)}) |`,
     ),
   ];
   return lines.join('\n');
@@ -168,8 +186,8 @@ async function startTarget(
   return startCordon({ procs: b.procs, root: b.root, dir, origin: b.origin, core: b.cores.server, build });
 }
 
-/** One window of load on `proxy`: the number of operations it served. */
-type LoadFn = (proxy: ProxyUnderTest, seconds: number) => Promise<number>;
+/** One window of load on `proxy`: the number of operations it served, and their p99 latency. */
+type LoadFn = (proxy: ProxyUnderTest, seconds: number) => Promise<{ ops: number; p99Ms: number }>;
 
 async function loadFn(b: Bench, mode: AbMode): Promise<LoadFn> {
   if (mode === 'small') {
@@ -191,7 +209,7 @@ async function loadFn(b: Bench, mode: AbMode): Promise<LoadFn> {
       });
       if (r.errors > 0)
         throw benchError(BENCH_ERRORS.LOAD_FAILED, `${proxy.name}: ${r.errors} failed requests`);
-      return r.requests;
+      return { ops: r.requests, p99Ms: r.p99Ms };
     };
   }
   const loader = await startLoader(b, 'connect');
@@ -209,7 +227,7 @@ async function loadFn(b: Bench, mode: AbMode): Promise<LoadFn> {
     const r = JSON.parse(await loader.nextLine(seconds * 1000 + 60_000)) as ConnectLoadResult;
     if (r.errors > 0)
       throw benchError(BENCH_ERRORS.LOAD_FAILED, `${proxy.name}: ${r.errors} failed (${r.firstError})`);
-    return r.ops;
+    return { ops: r.ops, p99Ms: r.p99Ms };
   };
 }
 
@@ -226,25 +244,26 @@ export async function runAb(
   for (const t of o.targets) proxies.push(await startTarget(b, dir, t, log));
   const load = await loadFn(b, o.mode);
   for (const p of proxies) await load(p, o.warmS);
-  const cpuUs = proxies.map((): number[] => []);
-  const opsPerS = proxies.map((): number[] => []);
+  const s: AbSamples = { cpuUs: [], opsPerS: [], p99Ms: [] };
+  for (const series of Object.values(s)) for (const _ of proxies) series.push([]);
   for (let k = 0; k < o.rounds; k++) {
     for (const i of roundOrder(proxies.length, k)) {
       const p = proxies[i] as ProxyUnderTest;
       await load(p, REWARM_S);
       const before = cpuSeconds(p.pid);
       const t0 = performance.now();
-      const ops = await load(p, o.windowS);
+      const { ops, p99Ms } = await load(p, o.windowS);
       const wallS = (performance.now() - t0) / 1000;
       const cpuS = cpuSeconds(p.pid) - before;
       if (ops === 0) throw benchError(BENCH_ERRORS.LOAD_FAILED, `${o.targets[i]} served nothing in a window`);
-      cpuUs[i]?.push((cpuS * 1e6) / ops);
-      opsPerS[i]?.push(ops / wallS);
+      s.cpuUs[i]?.push((cpuS * 1e6) / ops);
+      s.opsPerS[i]?.push(ops / wallS);
+      s.p99Ms[i]?.push(p99Ms);
     }
     log(`round ${k + 1} of ${o.rounds}`);
   }
   for (const p of proxies) await p.stop();
-  return summarizeAb(o.targets, cpuUs, opsPerS);
+  return summarizeAb(o.targets, s);
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
