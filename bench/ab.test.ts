@@ -68,7 +68,10 @@ describe('bench:ab pairing', () => {
     assert.equal(rows[1]?.p99Ratio.median, 1.1);
     assert.equal(rows[1]?.p99Ms.median, 5);
     const md = abMarkdown({ mode: 'connect', rounds: 3, windowS: 2, warmS: 8, targets: ['a', 'b'] }, rows);
-    assert.match(md, /^\| b \| 95\.0 \(90\.0–180\.0\) \| 1050\.0 \| 0\.900 \(0\.900–0\.950\) \| 5\.00 \| 1\.100 \(1\.000–1\.250\) \|$/m);
+    assert.match(
+      md,
+      /^\| b \| 95\.0 \(90\.0–180\.0\) \| 1050\.0 \| 0\.900 \(0\.900–0\.950\) \| 5\.00 \| 1\.100 \(1\.000–1\.250\) \|$/m,
+    );
   });
 });
 

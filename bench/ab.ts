@@ -244,8 +244,8 @@ export async function runAb(
   for (const t of o.targets) proxies.push(await startTarget(b, dir, t, log));
   const load = await loadFn(b, o.mode);
   for (const p of proxies) await load(p, o.warmS);
-  const s: AbSamples = { cpuUs: [], opsPerS: [], p99Ms: [] };
-  for (const series of Object.values(s)) for (const _ of proxies) series.push([]);
+  const perTarget = (): number[][] => proxies.map((): number[] => []);
+  const s: AbSamples = { cpuUs: perTarget(), opsPerS: perTarget(), p99Ms: perTarget() };
   for (let k = 0; k < o.rounds; k++) {
     for (const i of roundOrder(proxies.length, k)) {
       const p = proxies[i] as ProxyUnderTest;

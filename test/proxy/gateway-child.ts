@@ -1,11 +1,13 @@
 /**
  * @module test/proxy/gateway-child
  * The whole gateway (`cordon start` from source: proxy, access logs, audit store, admin listener) as
- * a child process with a descriptor limit of its own (`ulimit -n`, set by the shell that execs
- * node), its pino log lines (stderr) and its JSON decision records (stdout) collected as they come.
+ * a child process with a descriptor limit of its own, its pino log lines (stderr) and its JSON
+ * decision records (stdout) collected as they come. The limit is set (`prlimit`) once the gateway
+ * listens, not before it starts: loading the sources through tsx opens many files at once, and
+ * under a low limit on a busy machine that start-up itself failed with EMFILE now and then.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { AccessRecord } from '../../src/proxy/records.js';
@@ -25,26 +27,24 @@ export interface GatewayChild {
   logged(msg: string, timeoutMs?: number): Promise<LogLine>;
 }
 
-/** Write `yaml` to `dir/cordon.yaml` and start `cordon start` on it with at most `nofile` descriptors. */
+/** The soft and hard "Max open files" of process `pid`, from /proc. */
+function nofileOf(pid: number): [number, number] {
+  const line = /^Max open files\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+  if (line === null) throw new Error(`no descriptor limit in /proc/${pid}/limits`);
+  return [Number(line[1]), Number(line[2])];
+}
+
+/**
+ * Write `yaml` to `dir/cordon.yaml`, start `cordon start` on it, and once it listens limit it to
+ * `nofile` descriptors (soft and hard).
+ */
 export async function startGatewayChild(dir: string, yaml: string, nofile: number): Promise<GatewayChild> {
   const config = join(dir, 'cordon.yaml');
   writeFileSync(config, yaml);
-  const child = spawn(
-    'sh',
-    [
-      '-c',
-      'ulimit -n "$0" && exec "$@"',
-      String(nofile),
-      process.execPath,
-      '--import',
-      'tsx',
-      CLI,
-      'start',
-      '-c',
-      config,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CORDON_LOG_LEVEL: 'info' } },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'start', '-c', config], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CORDON_LOG_LEVEL: 'info' },
+  });
   // The last stderr chunks as written: a child that dies before its logger starts says why here.
   const raw: string[] = [];
   child.stderr.on('data', (d: Buffer) => {
@@ -69,6 +69,11 @@ export async function startGatewayChild(dir: string, yaml: string, nofile: numbe
     ),
   ]);
   const port = Number(String(listening.listen).split(':').pop());
+  const pid = child.pid ?? 0;
+  execFileSync('prlimit', ['--pid', String(pid), `--nofile=${nofile}:${nofile}`]);
+  const limit = nofileOf(pid);
+  if (limit[0] !== nofile || limit[1] !== nofile)
+    throw new Error(`prlimit left ${limit.join('/')} descriptors`);
   return {
     child,
     port,
