@@ -7,9 +7,10 @@
  * warm-up of each, every round visits the targets in turn (forward, then backward in the next
  * round): half a second of load unmeasured (a second with wrk, which counts whole seconds), then
  * `window` seconds measured. Each target's CPU per operation (and its p99 latency) is divided by the
- * first target's in the same round, and the report gives the median of those paired ratios. The machine's slow phases (the same build measured 226 and 376 µs per
- * CONNECT a minute apart) move every target of a round alike, so paired medians resolve a few
- * percent where separate runs, minutes apart, cannot. Loopback only; kills what it started.
+ * first target's in the same round, and the report gives the median of those paired ratios. The
+ * machine's slow phases (the same build measured 226 and 376 µs per CONNECT a minute apart) move
+ * every target of a round alike, so paired medians resolve a few percent where separate runs,
+ * minutes apart, cannot. Loopback only; kills what it started.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -1,10 +1,11 @@
 /**
  * Running out of file descriptors, both engines: the whole gateway runs as a child process with a
  * low descriptor limit (set once it listens), and idle keep-alive connections fill its descriptor
- * table until the kernel has none left for it. Then new connections are closed cleanly (libuv accepts and closes them), a
- * request or CONNECT that needs an upstream dial gets 503 `resource_exhausted` with Retry-After (one
- * record each, one rate-limited warning in all), a reload that cannot open its files is refused, and
- * the process lives on; once the connections close, normal requests and tunnels succeed again.
+ * table until the kernel has none left for it. Then new connections are closed cleanly (libuv
+ * accepts and closes them), a request or CONNECT that needs an upstream dial gets 503
+ * `resource_exhausted` with Retry-After (one record each, one rate-limited warning in all), a reload
+ * that cannot open its files is refused, and the process lives on; once the connections close,
+ * normal requests and tunnels succeed again.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
