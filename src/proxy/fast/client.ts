@@ -15,6 +15,7 @@ import { rawResponse, sendRaw, type CordonResponse } from '../respond.js';
 import type { ProxyRuntime } from '../runtime.js';
 import type { UpgradeRequest } from '../upgrade.js';
 import { Exchange, type ClientSide, type ExchangeContext } from './exchange.js';
+import { IdleWatch, type Sweepable } from './idle-sweep.js';
 import { badRequest, RequestParser, type RequestHead } from './request-parser.js';
 
 /** The CONNECT and upgrade paths shared with the node engine. */
@@ -49,15 +50,15 @@ function headerValue(raw: readonly string[], name: string): string | undefined {
   return undefined;
 }
 
-export class ClientConnection implements ClientSide {
+export class ClientConnection implements ClientSide, Sweepable {
   private state = St.Head;
   private pending: Buffer | null = null;
   private exchange: Exchange | null = null;
   private readonly parser: RequestParser;
   private readonly client: string;
   private headStartedAt = 0;
-  /** The socket's idle timeout now in force (set only when it changes: each call costs). */
-  private timeoutMs = 0;
+  /** The socket's idle timeout, checked by the engine's sweep (idle-sweep.ts), not a timer of its own. */
+  private readonly idle: IdleWatch;
   private ended = false;
   private readonly headersMs: number;
   private readonly idleMs: number;
@@ -71,19 +72,23 @@ export class ClientConnection implements ClientSide {
     this.headersMs = timeouts.headersMs;
     this.idleMs = timeouts.idleMs;
     this.client = clientAddress(socket.remoteAddress);
+    this.idle = new IdleWatch(socket);
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('close', this.onClose);
     socket.on('drain', this.onDrain);
-    socket.on('timeout', this.onTimeout);
     // Like node:http's headersTimeout, the first head must arrive in time even if no byte does.
     this.idleTimeout(this.headersMs);
   }
 
+  /** Set the idle timeout when it changes; bytes moving either way restart its count anyway. */
   private idleTimeout(ms: number): void {
-    if (ms === this.timeoutMs) return;
-    this.timeoutMs = ms;
-    this.socket.setTimeout(ms);
+    if (ms !== this.idle.ms) this.idle.set(ms, Date.now());
+  }
+
+  /** Called by the engine's sweep: acts on an idle timeout (only while waiting for a request head). */
+  sweep(now: number): void {
+    if (this.idle.expired(now)) this.onTimeout();
   }
 
   /** Between requests with nothing buffered: safe to close when draining. */
@@ -173,9 +178,7 @@ export class ClientConnection implements ClientSide {
     s.removeListener('end', this.onEnd);
     s.removeListener('close', this.onClose);
     s.removeListener('drain', this.onDrain);
-    s.removeListener('timeout', this.onTimeout);
     this.ctx.conns.delete(this);
-    s.setTimeout(0);
     const rest = this.pending ?? EMPTY;
     this.pending = null;
     // Built field by field: spreading the head into a literal with two more fields took V8's slow

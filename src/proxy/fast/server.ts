@@ -13,6 +13,7 @@ import type { ProxyRuntime } from '../runtime.js';
 import type { ProxyLogger, ProxyServerHandle, ProxyServerOptions } from '../server.js';
 import { handleUpgrade } from '../upgrade.js';
 import { ClientConnection, type EngineContext, type HandOver } from './client.js';
+import { sweepInterval, startSweep } from './idle-sweep.js';
 import { UpstreamPool } from './pool.js';
 import { guardListener, rateLimitWarnings } from '../warnings.js';
 
@@ -51,6 +52,11 @@ export function createFastProxyServer(opts: ProxyServerOptions): ProxyServerHand
     });
   };
   Object.assign(ctx, { connect, upgrade });
+  // The client connections' idle and head timeouts: one sweep instead of a timer per socket.
+  const sweep = startSweep(conns, () => {
+    const { headersMs, idleMs } = getRuntime().settings.timeouts;
+    return sweepInterval(Math.min(headersMs, idleMs));
+  });
 
   return {
     listen(port, host) {
@@ -64,6 +70,7 @@ export function createFastProxyServer(opts: ProxyServerOptions): ProxyServerHand
     },
     async close() {
       await tracker.drain(opts.getRuntime().settings.timeouts.drainMs);
+      sweep.stop();
       pool.destroyAll();
     },
     address: () => server.address() as AddressInfo | null,
